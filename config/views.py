@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def health(request: HttpRequest) -> HttpResponse:
+    """200 when the master database answers; 503 when it does not (for load balancers)."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.tenant is None:
+        if request.user.is_superuser:
+            return redirect("/master-admin/")
+        return render(request, "errors/no_company.html", status=403)
+    return render(request, "dashboard.html")

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from subscription.tenant_base import MasterReference, TrackedModel
+
+phone_validator = RegexValidator(
+    r"^\+994[\s-]?\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}$",
+    _("Enter an Azerbaijani number such as +994 50 123 45 67."),
+)
+
+
+class Doctor(TrackedModel):
+    class Category(models.TextChoices):
+        A = "A", _("A — key")
+        B = "B", _("B — regular")
+        C = "C", _("C — occasional")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    specialization = MasterReference("regions.Specialization", verbose_name=_("specialization"))
+    second_specialization = MasterReference(
+        "regions.Specialization", verbose_name=_("second specialization"), null=True
+    )
+    category = models.CharField(_("category"), max_length=1, choices=Category.choices, default=Category.B)
+    region = MasterReference("regions.Region", verbose_name=_("region"))
+    city = MasterReference("regions.City", verbose_name=_("city or district"))
+    clinic = MasterReference("regions.Clinic", verbose_name=_("clinic"), null=True)
+    position = models.CharField(_("position or department"), max_length=200, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=30, blank=True, validators=[phone_validator])
+    work_phone = models.CharField(_("work phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    visit_hours = models.CharField(_("best days or hours to visit"), max_length=200, blank=True)
+    representative = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"), null=True)
+    is_kol = models.BooleanField(_("key opinion leader"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("doctor")
+        verbose_name_plural = _("doctors")
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["region", "city"]),
+            models.Index(fields=["representative"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.city_id and self.region_id and self.city.region_id != self.region_id:
+            errors["city"] = _("This city is not in the chosen region.")
+        if self.clinic_id and self.city_id and self.clinic.city_id != self.city_id:
+            errors["clinic"] = _("This clinic is not in the chosen city.")
+        if self.second_specialization_id and self.second_specialization_id == self.specialization_id:
+            errors["second_specialization"] = _("The second specialization repeats the first.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from subscription.tenant_base import MasterReference, TrackedModel
+
+
+class Currency(models.TextChoices):
+    AZN = "AZN", "AZN"
+    USD = "USD", "USD"
+    EUR = "EUR", "EUR"
+
+
+class Product(TrackedModel):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    form = models.CharField(_("form"), max_length=100, blank=True, help_text=_("Tablets, syrup, injection…"))
+    strength = models.CharField(_("strength"), max_length=100, blank=True)
+    pack = models.CharField(_("pack"), max_length=100, blank=True)
+    price = models.DecimalField(
+        _("price (AZN)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.name, self.strength, self.form) if part)
+
+
+class Sale(TrackedModel):
+    class Source(models.TextChoices):
+        COMPANY_TO_DISTRIBUTOR = "company_distributor", _("Company → distributor")
+        DISTRIBUTOR_TO_PHARMACY = "distributor_pharmacy", _("Distributor → pharmacy")
+
+    date = models.DateField(_("date"))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sales", verbose_name=_("product"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.AZN)
+    source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.DISTRIBUTOR_TO_PHARMACY)
+    distributor = models.CharField(_("distributor"), max_length=200, blank=True)
+    pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
+    region = MasterReference("regions.Region", verbose_name=_("region"), null=True)
+    city = MasterReference("regions.City", verbose_name=_("city or district"), null=True)
+    representative = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"), null=True)
+    doctor = models.ForeignKey(
+        "doctors.Doctor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        verbose_name=_("attributed doctor"),
+    )
+    invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        indexes = [models.Index(fields=["date"]), models.Index(fields=["representative", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} · {self.product} × {self.quantity}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_amount()
+        super().save(*args, **kwargs)
+
+    def fill_amount(self) -> None:
+        if self.amount is None and self.quantity is not None and self.unit_price is not None:
+            self.amount = self.unit_price * self.quantity
+
+    def clean(self) -> None:
+        self.fill_amount()
+        if self.city_id and self.region_id and self.city.region_id != self.region_id:
+            raise ValidationError({"city": _("This city is not in the chosen region.")})

@@ -1,0 +1,120 @@
+"""Apply migrations to every company's database, or to those named with --tenant."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from subscription.migration_worker import Outcome, migrate_one, start_worker
+from subscription.models import Company
+from subscription.provisioning import record_schema_state
+from subscription.schema import migration_key
+from subscription.tenancy import tenant_database_path, tenants_on_sqlite
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply migrations to every company's database (or to those named with --tenant). "
+        "Takes migrate's app_label, migration_name, --fake, --fake-initial, --plan and --check. "
+        "Companies recorded as up to date are skipped unless --force; one company's failure does "
+        "not stop the others, and the exit status is non-zero if any failed."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("app_label", nargs="?", help="Migrate only this tenant app.")
+        parser.add_argument("migration_name", nargs="?", help="Migrate to this migration (or 'zero').")
+        parser.add_argument("--tenant", action="append", dest="tenants", metavar="SLUG", help="Repeatable.")
+        parser.add_argument("--jobs", type=int, default=1, help="Worker processes (default 1).")
+        parser.add_argument("--fake", action="store_true")
+        parser.add_argument("--fake-initial", action="store_true")
+        parser.add_argument("--plan", action="store_true", help="Show what would run; change nothing.")
+        parser.add_argument("--check", action="store_true", dest="check_unapplied", help="Fail if any company is behind.")
+        parser.add_argument("--force", action="store_true", help="Run migrate even where recorded as up to date.")
+
+    def handle(self, *args, **options) -> None:
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be 1 or more.")
+        companies = self.companies(options["tenants"])
+        migrate_options = {
+            key: options[key]
+            for key in ("app_label", "migration_name", "fake", "fake_initial", "plan", "check_unapplied")
+            if options[key]
+        }
+        records_state = not (options["plan"] or options["check_unapplied"])
+        skip_current = not migrate_options and not options["force"]
+
+        total = len(companies)
+        self.stdout.write(f"Migrating {total} company database(s) with {options['jobs']} worker(s)…")
+        started = time.perf_counter()
+        pending, outcomes = [], []
+        key = migration_key()
+        for company in companies:
+            state = getattr(company, "schema_state", None)
+            if skip_current and state and state.migration_key == key and self.exists(company.slug):
+                outcomes.append(Outcome(company.slug, True, 0.0, up_to_date=True, skipped=True))
+            else:
+                pending.append(company)
+        for index, outcome in enumerate(outcomes, start=1):
+            self.report(index, total, outcome)
+
+        by_slug = {company.slug: company for company in companies}
+        for outcome in self.run(pending, migrate_options, options["jobs"]):
+            outcomes.append(outcome)
+            self.report(len(outcomes), total, outcome)
+            if records_state:
+                record_schema_state(
+                    by_slug[outcome.slug], duration=outcome.seconds, error=outcome.error, up_to_date=outcome.up_to_date
+                )
+
+        failed = sorted(outcome.slug for outcome in outcomes if not outcome.ok)
+        skipped = sum(outcome.skipped for outcome in outcomes)
+        self.stdout.write(
+            f"Done in {time.perf_counter() - started:.2f}s: {total - len(failed)} ok "
+            f"({skipped} already up to date), {len(failed)} failed."
+        )
+        if failed:
+            raise CommandError(
+                f"{len(failed)} of {total} company database(s) failed: {', '.join(failed)}. "
+                "See the errors above, fix them, then rerun with --tenant for each."
+            )
+
+    def companies(self, slugs: list[str] | None) -> list[Company]:
+        companies = Company.objects.select_related("schema_state").order_by("slug")
+        if not slugs:
+            return list(companies)
+        found = list(companies.filter(slug__in=slugs))
+        unknown = sorted(set(slugs) - {company.slug for company in found})
+        if unknown:
+            raise CommandError(f"No company with the code: {', '.join(unknown)}. Check the spelling; codes are listed in /admin/ under Companies.")
+        return found
+
+    @staticmethod
+    def exists(slug: str) -> bool:
+        return not tenants_on_sqlite() or tenant_database_path(slug).exists()
+
+    def run(self, companies: list[Company], migrate_options: dict, jobs: int):
+        if jobs == 1 or len(companies) <= 1:
+            for company in companies:
+                yield migrate_one(company.slug, migrate_options)
+            return
+        context = multiprocessing.get_context("spawn")  # fork would copy open connections and locks
+        initargs = (str(settings.TENANT_DB_DIR), settings.TENANT_DATABASE_URL)
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs) as pool:
+            futures = [pool.submit(migrate_one, company.slug, migrate_options) for company in companies]
+            for future in as_completed(futures):
+                yield future.result()
+
+    def report(self, index: int, total: int, outcome: Outcome) -> None:
+        width = len(str(total))
+        prefix = f"[{index:>{width}}/{total}] {outcome.slug} ..."
+        if outcome.ok:
+            status = "up to date" if outcome.skipped else "ok"
+            self.stdout.write(f"{prefix} {self.style.SUCCESS(status)} {outcome.seconds:.2f}s")
+            if outcome.output.strip():
+                self.stdout.write(outcome.output.rstrip())
+        else:
+            self.stdout.write(f"{prefix} {self.style.ERROR('FAILED')} {outcome.seconds:.2f}s: {outcome.error}")

@@ -1,0 +1,202 @@
+"""Idempotent demo data: plans, a superuser, two companies with staff, doctors and their activity."""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from appointments.models import Appointment
+from doctors.models import Doctor
+from payments.models import Payment
+from regions.models import City, Clinic, Specialization
+from sales.models import Product, Sale
+from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
+from subscription.provisioning import tenant_database_create, tenant_database_exists
+from subscription.services import company_create
+from subscription.tenancy import tenant_atomic, use_tenant
+
+PLANS = [
+    ("starter", "Starter", Decimal("49.00"), 3, 200),
+    ("business", "Business", Decimal("199.00"), 15, 2000),
+    ("enterprise", "Enterprise", Decimal("599.00"), None, None),
+]
+COMPANIES = [
+    ("acme", "Acme Pharma", "business", 40),
+    ("globex", "Globex Medical", "starter", 25),
+]
+LAST_NAMES = ["Məmmədov", "Əliyev", "Hüseynov", "Həsənov", "Quliyev", "İsmayılov", "Rzayev", "Cəfərov", "Abbasov",
+              "Babayev", "Səfərov", "Nəsirov", "Orucov", "Şirinov", "Vəliyev", "Kərimov", "Qasımov", "Zeynalov"]
+FIRST_NAMES_M = ["Elçin", "Rəşad", "Tural", "Orxan", "Vüqar", "Kamran", "Ramil", "Anar", "Elnur", "Fərid"]
+FIRST_NAMES_F = ["Aynur", "Günel", "Leyla", "Nərgiz", "Səbinə", "Ülviyyə", "Könül", "Aygün", "Nigar", "Şəbnəm"]
+PRODUCTS = [
+    ("CARD-10", "Kardiomaks", "tablets", "10 mg", "30 tabs", "12.50"),
+    ("CARD-20", "Kardiomaks", "tablets", "20 mg", "30 tabs", "18.90"),
+    ("NEURO-5", "Neyrovit", "capsules", "5 mg", "20 caps", "9.80"),
+    ("GASTRO", "Qastrofort", "syrup", "100 ml", "1 bottle", "7.40"),
+    ("DIAB-500", "Diaqlin", "tablets", "500 mg", "60 tabs", "15.20"),
+    ("PED-D3", "Uşaq D3", "drops", "400 IU", "10 ml", "6.30"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo data: superuser admin, companies acme and globex with an owner, a manager and a "
+        "representative each (password DEMO_PASSWORD, default 'demo'), doctors and their activity. "
+        "Idempotent: what exists is left as it is."
+    )
+
+    def handle(self, *args, **options) -> None:
+        password = settings.DEMO_PASSWORD
+        call_command("load_reference_data", stdout=self.stdout)
+        plans = {}
+        for code, name, price, max_users, max_doctors in PLANS:
+            plans[code], _created = SubscriptionPlan.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "price_monthly": price, "max_users": max_users, "max_doctors": max_doctors},
+            )
+        self.user("admin", password, company=None, role=UserProfile.Role.OWNER, superuser=True)
+        logins = [("admin", "superuser: /admin/ and /master-admin/")]
+        for slug, name, plan, doctor_count in COMPANIES:
+            company = self.company(slug, name, plans[plan])
+            staff = {
+                role: self.user(f"{slug}_{suffix}", password, company=company, role=role)
+                for suffix, role in (
+                    ("owner", UserProfile.Role.OWNER),
+                    ("manager", UserProfile.Role.MANAGER),
+                    ("rep", UserProfile.Role.REPRESENTATIVE),
+                )
+            }
+            logins += [(user.username, f"{role} of {name}") for role, user in staff.items()]
+            with use_tenant(company):
+                if Doctor.objects.exists():
+                    self.stdout.write(f"{slug}: demo data already there")
+                else:
+                    self.activity(company, staff, doctor_count)
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password: {password}):"))
+        for username, what in logins:
+            self.stdout.write(f"  {username:<16} {what}")
+
+    def company(self, slug: str, name: str, plan: SubscriptionPlan) -> Company:
+        company = Company.objects.filter(slug=slug).first()
+        if company is None:
+            company = company_create(
+                name=name,
+                slug=slug,
+                plan=plan,
+                status=Subscription.Status.ACTIVE,
+                contact_email=f"info@{slug}.example",
+                contact_phone="+994 12 555 00 00",
+            )
+            self.stdout.write(f"{slug}: company and database created")
+        elif not tenant_database_exists(slug):
+            tenant_database_create(company)
+            self.stdout.write(f"{slug}: database created")
+        return company
+
+    def user(self, username: str, password: str, *, company: Company | None, role: str, superuser: bool = False):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com", "is_staff": superuser, "is_superuser": superuser}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        UserProfile.objects.get_or_create(user=user, defaults={"company": company, "role": role})
+        return user
+
+    def activity(self, company: Company, staff: dict, doctor_count: int) -> None:
+        rng = random.Random(company.slug)
+        today = timezone.localdate()
+        specializations = list(Specialization.objects.active())
+        cities = list(City.objects.active().select_related("region"))
+        clinics_by_city: dict[int, list[Clinic]] = {}
+        for clinic in Clinic.objects.active():
+            clinics_by_city.setdefault(clinic.city_id, []).append(clinic)
+        cities_with_clinics = [city for city in cities if city.pk in clinics_by_city]
+        rep, manager = staff[UserProfile.Role.REPRESENTATIVE], staff[UserProfile.Role.MANAGER]
+        with tenant_atomic():
+            doctors = []
+            for number in range(1, doctor_count + 1):
+                city = rng.choice(cities_with_clinics if rng.random() < 0.7 else cities)
+                female = rng.random() < 0.5
+                last = rng.choice(LAST_NAMES)
+                doctors.append(
+                    Doctor(
+                        code=f"D{number:04d}",
+                        last_name=last + ("a" if female else ""),
+                        first_name=rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M),
+                        specialization=rng.choice(specializations),
+                        category=rng.choice("AABBBCC"),
+                        region=city.region,
+                        city=city,
+                        clinic=rng.choice(clinics_by_city[city.pk]) if city.pk in clinics_by_city else None,
+                        mobile_phone=f"+994 50 {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                        representative=rep if rng.random() < 0.6 else manager,
+                        is_kol=rng.random() < 0.1,
+                        created_by=manager,
+                    )
+                )
+            doctors = Doctor.objects.bulk_create(doctors)
+            products = Product.objects.bulk_create(
+                Product(code=code, name=name, form=form, strength=strength, pack=pack, price=Decimal(price))
+                for code, name, form, strength, pack, price in PRODUCTS
+            )
+            for doctor in doctors:
+                for _visit in range(rng.randint(1, 4)):
+                    start = timezone.now() + datetime.timedelta(days=rng.randint(-60, 20), hours=rng.randint(-3, 3))
+                    start = start.replace(minute=0, second=0, microsecond=0)
+                    past = start < timezone.now()
+                    visit = Appointment.objects.create(
+                        doctor=doctor,
+                        staff=doctor.representative,
+                        planned_start=start,
+                        channel=rng.choice(list(Appointment.Channel.values)),
+                        status=rng.choice(["done", "done", "done", "missed", "cancelled"]) if past else "planned",
+                        outcome="Məhsul təqdim olundu." if past else "",
+                        created_by=doctor.representative,
+                    )
+                    visit.products.set(rng.sample(products, 2))
+            sales = []
+            for days_ago in range(0, 90, 3):
+                product = rng.choice(products)
+                doctor = rng.choice(doctors)
+                quantity = rng.randint(5, 120)
+                sales.append(
+                    Sale(
+                        date=today - datetime.timedelta(days=days_ago),
+                        product=product,
+                        quantity=quantity,
+                        unit_price=product.price,
+                        amount=product.price * quantity,
+                        source=rng.choice(list(Sale.Source.values)),
+                        distributor=rng.choice(["Azərfarm", "Avromed", "Sonar Pharma"]),
+                        pharmacy=rng.choice(["Zəfəran aptek", "Ziko aptek", "Buta aptek", ""]),
+                        region=doctor.region,
+                        city=doctor.city,
+                        representative=doctor.representative,
+                        doctor=doctor if rng.random() < 0.5 else None,
+                        invoice_number=f"INV-{company.slug.upper()}-{days_ago:04d}",
+                        created_by=manager,
+                    )
+                )
+            Sale.objects.bulk_create(sales)
+            for number in range(12):
+                outgoing = number % 3 != 0
+                Payment.objects.create(
+                    direction=Payment.Direction.OUTGOING if outgoing else Payment.Direction.INCOMING,
+                    kind=rng.choice(["fee", "sponsorship", "congress"]) if outgoing else "invoice",
+                    date=today - datetime.timedelta(days=rng.randint(0, 120)),
+                    amount=Decimal(rng.randint(50, 3000)),
+                    method=Payment.Method.BANK,
+                    status=rng.choice(["draft", "approved", "paid"]),
+                    doctor=rng.choice(doctors) if outgoing else None,
+                    counterparty="" if outgoing else rng.choice(["Azərfarm", "Avromed"]),
+                    created_by=manager,
+                )
+        self.stdout.write(f"{company.slug}: {len(doctors)} doctors with visits, sales and payments")
+
+

@@ -1,0 +1,130 @@
+"""Select the company of each request, and run the view and its rendering inside it."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from subscription.models import Company, UserProfile
+from subscription.schema import tenant_migration_key
+from subscription.tenancy import close_tenant_connections, use_tenant
+
+# Paths that work without a company (and are never blocked because of one).
+COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/")
+IMPERSONATION_SESSION_KEY = "impersonation_id"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def impersonated_company(request: HttpRequest) -> Company | None:
+    """The company a superuser is inside, ending the session if it expired."""
+    from master_admin.models import ImpersonationSession
+
+    session_id = request.session.get(IMPERSONATION_SESSION_KEY)
+    if session_id is None:
+        return None
+    session = (
+        ImpersonationSession.objects.select_related("company__schema_state")
+        .filter(pk=session_id, superuser=request.user, ended_at__isnull=True)
+        .first()
+    )
+    if session is not None and not session.is_open:
+        session.ended_at = session.expires_at
+        session.end_reason = "expired"
+        session.save(update_fields=["ended_at", "end_reason"])
+        session = None
+    if session is None:
+        request.session.pop(IMPERSONATION_SESSION_KEY, None)
+        return None
+    request.impersonation = session
+    return session.company
+
+
+def company_of(request: HttpRequest) -> Company | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return impersonated_company(request)
+    profile = UserProfile.objects.select_related("company__schema_state").filter(user=user).first()
+    return profile.company if profile else None
+
+
+def company_access(company: Company) -> str:
+    """'full', 'read_only', 'blocked', 'inactive', 'provisioning' or 'maintenance'."""
+    if not company.is_active:
+        return "inactive"
+    state = getattr(company, "schema_state", None)
+    if state is None:
+        return "provisioning"
+    if state.tenant_migration_key != tenant_migration_key():
+        return "maintenance"
+    subscription = company.current_subscription()
+    if subscription is None:
+        return "blocked"
+    return subscription.access(timezone.localdate())
+
+
+class TenantMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.impersonation = None
+        company = company_of(request)
+        request.tenant = company
+        request.tenant_access = company_access(company) if company else None
+        if company is not None and request.impersonation is not None:
+            if request.tenant_access == "full" and request.impersonation.read_only:
+                request.tenant_access = "read_only"
+        request.tenant_read_only = request.tenant_access == "read_only"
+
+        if not request.path.startswith(COMPANY_FREE_PREFIXES):
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
+        if company is None:
+            return self.get_response(request)
+
+        try:
+            with use_tenant(company):
+                response = self.get_response(request)
+        except BaseException:
+            close_tenant_connections()
+            raise
+        if response.streaming:
+            response.streaming_content = self.stream_in_tenant(company, response.streaming_content)
+        else:
+            close_tenant_connections()
+        return response
+
+    @staticmethod
+    def stream_in_tenant(company: Company, content):
+        """A streaming body runs after the view returned: re-enter the company for it."""
+        with use_tenant(company):
+            try:
+                yield from content
+            finally:
+                close_tenant_connections()
+
+    @staticmethod
+    def refusal(request: HttpRequest) -> HttpResponse | None:
+        """A page instead of the view when the company cannot be used now."""
+        user = request.user
+        if request.tenant is None:
+            if not user.is_authenticated:
+                return None  # the view sends them to the login page
+            if user.is_superuser:
+                if request.path == "/":
+                    return redirect("/master-admin/")
+                return render(request, "errors/superuser_no_company.html", status=403)
+            return render(request, "errors/no_company.html", status=403)
+        access = request.tenant_access
+        if access in ("inactive", "blocked"):
+            return render(request, f"errors/company_{access}.html", status=403)
+        if access in ("provisioning", "maintenance"):
+            response = render(request, "errors/maintenance.html", {"reason": access}, status=503)
+            response["Retry-After"] = "60"
+            return response
+        if access == "read_only" and request.method not in SAFE_METHODS:
+            return render(request, "errors/read_only.html", status=403)
+        return None

@@ -1,0 +1,166 @@
+"""The platform's own data, in the master database: plans, companies, subscriptions, users."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from subscription.tenancy import SLUG_RE
+
+
+class SubscriptionPlan(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    price_monthly = models.DecimalField(_("monthly price (AZN)"), max_digits=10, decimal_places=2)
+    max_users = models.PositiveIntegerField(_("max users"), null=True, blank=True, help_text=_("Empty means unlimited."))
+    max_doctors = models.PositiveIntegerField(
+        _("max doctors"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["price_monthly", "code"]
+        verbose_name = _("subscription plan")
+        verbose_name_plural = _("subscription plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.CharField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        validators=[RegexValidator(SLUG_RE, _("Use 3 to 50 lower-case Latin letters, digits or hyphens."))],
+        help_text=_("Names the company's database; cannot be changed later."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    tax_id = models.CharField(_("tax ID (VÖEN)"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.pk:
+            stored = Company.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if stored is not None and stored != self.slug:
+                raise ValidationError({"slug": _("A company's code cannot be changed: it names its database.")})
+
+    @property
+    def database_alias(self) -> str:
+        from subscription.tenancy import tenant_alias
+
+        return tenant_alias(self.slug)
+
+    def current_subscription(self) -> Subscription | None:
+        """The subscription that governs access: the latest started one."""
+        subscriptions = getattr(self, "_prefetched_objects_cache", {}).get("subscriptions")
+        if subscriptions is not None:
+            return max(subscriptions, key=lambda s: (s.starts_on, s.pk), default=None)
+        return self.subscriptions.order_by("-starts_on", "-pk").select_related("plan").first()
+
+
+class Subscription(models.Model):
+    class Status(models.TextChoices):
+        TRIAL = "trial", _("Trial")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Past due")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("company"))
+    plan = models.ForeignKey(SubscriptionPlan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("plan"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TRIAL)
+    starts_on = models.DateField(_("starts on"), default=datetime.date.today)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("Empty means open-ended."))
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.plan} · {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date is before the start date.")})
+
+    def access(self, today: datetime.date | None = None) -> str:
+        """'full', 'read_only' (lapsed, within the grace period) or 'blocked'."""
+        today = today or timezone.localdate()
+        if self.ends_on is None or today <= self.ends_on:
+            if self.status in (self.Status.TRIAL, self.Status.ACTIVE):
+                return "full"
+            if self.status == self.Status.PAST_DUE or self.ends_on is not None:
+                # A past-due bill, or a cancelled subscription running to its end date.
+                return "read_only" if self.status == self.Status.PAST_DUE else "full"
+            return "blocked"
+        grace_end = self.ends_on + datetime.timedelta(days=settings.SUBSCRIPTION_GRACE_DAYS)
+        return "read_only" if today <= grace_end else "blocked"
+
+
+class UserProfile(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MANAGER = "manager", _("Manager")
+        REPRESENTATIVE = "representative", _("Representative")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("company"),
+        help_text=_("Empty for platform staff."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="az")
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class TenantSchemaState(models.Model):
+    """What migrate_tenants last did to a company's database (for skipping and monitoring)."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="schema_state")
+    migration_key = models.CharField(max_length=64, blank=True)
+    tenant_migration_key = models.CharField(max_length=64, blank=True)
+    latest_migrations = models.JSONField(default=dict, blank=True)
+    migrated_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tenant schema state")
+        verbose_name_plural = _("tenant schema states")
+
+    def __str__(self) -> str:
+        return f"{self.company.slug}: {self.tenant_migration_key[:12]}"
