@@ -65,13 +65,13 @@ class City(ReferenceModel):
         help_text=_("For a district of a city (Baku's districts)."),
     )
 
-    def clean(self) -> None:
-        if self.parent_id and self.parent.region_id != self.region_id:
-            raise ValidationError({"parent": _("The city this district belongs to is in another region.")})
-
     class Meta(ReferenceModel.Meta):
         verbose_name = _("city or district")
         verbose_name_plural = _("cities and districts")
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.region_id != self.region_id:
+            raise ValidationError({"parent": _("The city this district belongs to is in another region.")})
 
 
 class Specialization(ReferenceModel):

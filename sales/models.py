@@ -48,7 +48,9 @@ class Sale(TrackedModel):
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.AZN)
-    source = models.CharField(_("source"), max_length=30, choices=Source.choices, default=Source.DISTRIBUTOR_TO_PHARMACY)
+    source = models.CharField(
+        _("source"), max_length=30, choices=Source.choices, default=Source.DISTRIBUTOR_TO_PHARMACY
+    )
     distributor = models.CharField(_("distributor"), max_length=200, blank=True)
     pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
     region = MasterReference("regions.Region", verbose_name=_("region"), null=True)

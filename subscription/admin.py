@@ -25,7 +25,7 @@ class SubscriptionInline(admin.TabularInline):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = "__all__"
+        fields = ["name", "slug", "is_active", "contact_name", "contact_email", "contact_phone", "address", "tax_id"]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]

@@ -35,8 +35,7 @@ class TenantRouter:
         if instance_db is not None and instance_db != selected:
             action = "written" if writing else "read through"
             raise WrongTenant(
-                f"{model._meta.label} loaded from {instance_db} cannot be {action} while "
-                f"{selected} is selected."
+                f"{model._meta.label} loaded from {instance_db} cannot be {action} while {selected} is selected."
             )
         return selected
 

@@ -1,6 +1,5 @@
 """Select the company of each request, and run the view and its rendering inside it."""
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone

@@ -18,7 +18,9 @@ class SubscriptionPlan(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
     price_monthly = models.DecimalField(_("monthly price (AZN)"), max_digits=10, decimal_places=2)
-    max_users = models.PositiveIntegerField(_("max users"), null=True, blank=True, help_text=_("Empty means unlimited."))
+    max_users = models.PositiveIntegerField(
+        _("max users"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
     max_doctors = models.PositiveIntegerField(
         _("max doctors"), null=True, blank=True, help_text=_("Empty means unlimited.")
     )
@@ -85,8 +87,12 @@ class Subscription(models.Model):
         PAST_DUE = "past_due", _("Past due")
         CANCELLED = "cancelled", _("Cancelled")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("company"))
-    plan = models.ForeignKey(SubscriptionPlan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("plan"))
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="subscriptions", verbose_name=_("company")
+    )
+    plan = models.ForeignKey(
+        SubscriptionPlan, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("plan")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TRIAL)
     starts_on = models.DateField(_("starts on"), default=datetime.date.today)
     ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("Empty means open-ended."))
@@ -124,7 +130,9 @@ class UserProfile(models.Model):
         REPRESENTATIVE = "representative", _("Representative")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     company = models.ForeignKey(
         Company,
         on_delete=models.PROTECT,

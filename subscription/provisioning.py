@@ -49,7 +49,9 @@ class ProvisioningError(Exception):
 def migrate_database(alias: str, **options) -> str:
     """Run Django's migrate on one tenant alias and return what it printed."""
     out = io.StringIO()
-    call_command("migrate", database=alias, interactive=False, verbosity=options.pop("verbosity", 0), stdout=out, **options)
+    call_command(
+        "migrate", database=alias, interactive=False, verbosity=options.pop("verbosity", 0), stdout=out, **options
+    )
     return out.getvalue()
 
 

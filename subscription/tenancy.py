@@ -13,9 +13,9 @@ import contextvars
 import re
 import sqlite3
 import threading
-from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import environ
@@ -30,9 +30,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from subscription.models import Company
 
-MASTER_APPS = frozenset(
-    ["subscription", "auth", "contenttypes", "sessions", "admin", "regions", "master_admin"]
-)
+MASTER_APPS = frozenset(["subscription", "auth", "contenttypes", "sessions", "admin", "regions", "master_admin"])
 TENANT_APPS = frozenset(["doctors", "patients", "appointments", "sales", "payments", "reports"])
 ALIAS_PREFIX = "tenant_"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")

@@ -31,8 +31,18 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read reference data from {file}: {error}") from error
         with transaction.atomic():
             regions = self.load(Region, data["regions"], update=update)
-            cities = self.load(City, [row for row in data["cities"] if not row.get("parent")], update=update, region=regions)
-            cities.update(self.load(City, [row for row in data["cities"] if row.get("parent")], update=update, region=regions, parent=cities))
+            cities = self.load(
+                City, [row for row in data["cities"] if not row.get("parent")], update=update, region=regions
+            )
+            cities.update(
+                self.load(
+                    City,
+                    [row for row in data["cities"] if row.get("parent")],
+                    update=update,
+                    region=regions,
+                    parent=cities,
+                )
+            )
             self.load(Specialization, data["specializations"], update=update)
             self.load(Clinic, data["clinics"], update=update, city=cities)
 
@@ -55,7 +65,5 @@ class Command(BaseCommand):
                 obj.full_clean()
                 obj.save()
                 updated += 1
-        self.stdout.write(
-            f"{model._meta.verbose_name_plural}: {len(rows)} in file, {created} added, {updated} updated"
-        )
+        self.stdout.write(f"{model._meta.verbose_name_plural}: {len(rows)} in file, {created} added, {updated} updated")
         return existing

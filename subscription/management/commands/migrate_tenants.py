@@ -32,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--fake", action="store_true")
         parser.add_argument("--fake-initial", action="store_true")
         parser.add_argument("--plan", action="store_true", help="Show what would run; change nothing.")
-        parser.add_argument("--check", action="store_true", dest="check_unapplied", help="Fail if any company is behind.")
+        parser.add_argument(
+            "--check", action="store_true", dest="check_unapplied", help="Fail if any company is behind."
+        )
         parser.add_argument("--force", action="store_true", help="Run migrate even where recorded as up to date.")
 
     def handle(self, *args, **options) -> None:
@@ -89,7 +91,9 @@ class Command(BaseCommand):
         found = list(companies.filter(slug__in=slugs))
         unknown = sorted(set(slugs) - {company.slug for company in found})
         if unknown:
-            raise CommandError(f"No company with the code: {', '.join(unknown)}. Check the spelling; codes are listed in /admin/ under Companies.")
+            raise CommandError(
+                f"No company with the code: {', '.join(unknown)}. Check the spelling; codes are listed in /admin/ under Companies."
+            )
         return found
 
     @staticmethod

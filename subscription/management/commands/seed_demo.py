@@ -29,8 +29,26 @@ COMPANIES = [
     ("acme", "Acme Pharma", "business", 40),
     ("globex", "Globex Medical", "starter", 25),
 ]
-LAST_NAMES = ["Məmmədov", "Əliyev", "Hüseynov", "Həsənov", "Quliyev", "İsmayılov", "Rzayev", "Cəfərov", "Abbasov",
-              "Babayev", "Səfərov", "Nəsirov", "Orucov", "Şirinov", "Vəliyev", "Kərimov", "Qasımov", "Zeynalov"]
+LAST_NAMES = [
+    "Məmmədov",
+    "Əliyev",
+    "Hüseynov",
+    "Həsənov",
+    "Quliyev",
+    "İsmayılov",
+    "Rzayev",
+    "Cəfərov",
+    "Abbasov",
+    "Babayev",
+    "Səfərov",
+    "Nəsirov",
+    "Orucov",
+    "Şirinov",
+    "Vəliyev",
+    "Kərimov",
+    "Qasımov",
+    "Zeynalov",
+]
 FIRST_NAMES_M = ["Elçin", "Rəşad", "Tural", "Orxan", "Vüqar", "Kamran", "Ramil", "Anar", "Elnur", "Fərid"]
 FIRST_NAMES_F = ["Aynur", "Günel", "Leyla", "Nərgiz", "Səbinə", "Ülviyyə", "Könül", "Aygün", "Nigar", "Şəbnəm"]
 PRODUCTS = [
@@ -100,7 +118,8 @@ class Command(BaseCommand):
 
     def user(self, username: str, password: str, *, company: Company | None, role: str, superuser: bool = False):
         user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"email": f"{username}@example.com", "is_staff": superuser, "is_superuser": superuser}
+            username=username,
+            defaults={"email": f"{username}@example.com", "is_staff": superuser, "is_superuser": superuser},
         )
         if created:
             user.set_password(password)
@@ -198,5 +217,3 @@ class Command(BaseCommand):
                     created_by=manager,
                 )
         self.stdout.write(f"{company.slug}: {len(doctors)} doctors with visits, sales and payments")
-
-

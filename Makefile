@@ -1,0 +1,58 @@
+# Two commands: `make run` (set up and start with demo data) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+WORKERS ?= 2
+THREADS ?= 4
+
+.PHONY: run setup test lint messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+# A local .env with a fresh secret, production mode, plain HTTP on loopback.
+.env:
+	@$(PYTHON) -c 'import secrets; print(f"DEBUG=False\nHTTPS=False\nSECRET_KEY={secrets.token_urlsafe(50)}")' > $@
+	@echo "Wrote .env (DEBUG=False, HTTPS=False, a new SECRET_KEY); edit it to change settings."
+
+setup: $(VENV)/.runtime .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate_tenants
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+run: setup
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# Rebuild the translation catalogues (needs GNU gettext); the compiled files are committed.
+messages: $(VENV)/.runtime
+	$(BIN)/python manage.py makemessages --locale az --locale ru --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/provisioning.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

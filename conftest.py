@@ -1,0 +1,171 @@
+"""Fixtures shared by every app's tests: real company databases in a temporary folder."""
+
+import os
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+
+from subscription import tenancy
+from subscription.models import UserProfile
+from subscription.provisioning import tenant_database_drop
+from subscription.tenancy import close_tenant_connections, is_tenant_alias, use_tenant
+from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tenant_folder(tmp_path_factory):
+    """Company databases of the test run live in a temporary folder, never in databases/."""
+    settings.TENANT_DB_DIR = tmp_path_factory.mktemp("tenants")
+    settings.TENANT_DATABASE_URL = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    close_tenant_connections()
+
+
+@pytest.fixture(autouse=True)
+def _tenant_connections_allowed(request):
+    """Let tests reach company databases, which Django's test case does not know about.
+
+    Django's TestCase refuses connections to aliases outside its `databases`; company aliases are
+    registered while the test runs, so they are let through here. They are not wrapped in the
+    test's transaction: company databases are real files in a temporary folder, and the
+    `company_factory` fixture removes them afterwards.
+    """
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    guarded = BaseDatabaseWrapper.ensure_connection
+    unguarded = request.getfixturevalue("django_db_blocker")._real_ensure_connection
+
+    def ensure_connection(self, *args, **kwargs):
+        if is_tenant_alias(self.alias):
+            return unguarded(self, *args, **kwargs)
+        return guarded(self, *args, **kwargs)
+
+    with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", ensure_connection):
+        yield
+    for alias in list(tenancy._tenant_aliases):
+        tenancy.forget_alias(alias)
+
+
+@pytest.fixture
+def company_factory(db):
+    """Make companies with real databases; their databases are removed after the test."""
+    made = []
+
+    def make(**kwargs):
+        company = CompanyFactory(**kwargs)
+        made.append(company)
+        return company
+
+    yield make
+    for company in made:
+        tenant_database_drop(company)
+
+
+@pytest.fixture
+def acme(company_factory):
+    return company_factory(name="Acme Pharma")
+
+
+@pytest.fixture
+def globex(company_factory):
+    return company_factory(name="Globex Medical")
+
+
+@pytest.fixture
+def tenant(acme):
+    """A provisioned company, selected for the test."""
+    with use_tenant(acme):
+        yield acme
+
+
+@pytest.fixture
+def other_tenant(globex):
+    return globex
+
+
+@pytest.fixture
+def member(db):
+    def make(role: str, company, **user_fields):
+        return ProfileFactory(user=UserFactory(**user_fields), company=company, role=role).user
+
+    return make
+
+
+@pytest.fixture
+def client_for(member, client):
+    """A logged-in test client for a new user with `role` in `company`."""
+
+    def make(role: str, company):
+        client.force_login(member(role, company))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def superuser(db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    ProfileFactory(user=user, company=None, role=UserProfile.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+class QueryCounter:
+    """Counts queries on every database this thread touches (master and companies), including
+    connections opened and closed inside the block, as the middleware does per request."""
+
+    def __init__(self):
+        self.queries: list[str] = []
+        self.wrapped = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.queries.append(sql)
+        return execute(sql, params, many, context)
+
+    def wrap(self, connection):
+        if self not in connection.execute_wrappers:
+            connection.execute_wrappers.append(self)
+            self.wrapped.append(connection)
+
+    def _on_connect(self, sender, connection, **kwargs):
+        self.wrap(connection)
+
+    def __enter__(self):
+        for connection in connections.all(initialized_only=True):
+            self.wrap(connection)
+        connection_created.connect(self._on_connect)
+        return self
+
+    def __exit__(self, *exc):
+        connection_created.disconnect(self._on_connect)
+        for connection in self.wrapped:
+            if self in connection.execute_wrappers:
+                connection.execute_wrappers.remove(self)
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+
+@pytest.fixture
+def count_queries():
+    return QueryCounter
