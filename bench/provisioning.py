@@ -50,7 +50,9 @@ def main() -> None:
     companies.append(first)
     for round_ in range(args.rounds):
         for way, from_template in (("template copy", True), ("migrations", False)):
-            company = Company.objects.create(name=f"{way} {round_}", slug=f"bench-{'t' if from_template else 'm'}-{round_}")
+            company = Company.objects.create(
+                name=f"{way} {round_}", slug=f"bench-{'t' if from_template else 'm'}-{round_}"
+            )
             started = time.perf_counter()
             tenant_database_create(company, from_template=from_template)
             timings[way].append(time.perf_counter() - started)

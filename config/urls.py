@@ -10,5 +10,19 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("master-admin/", include("master_admin.urls")),
+    path("doctors/", include("doctors.urls")),
+    path("patients/", include("patients.urls")),
+    path("appointments/", include("appointments.urls")),
+    path("sales/", include("sales.urls")),
+    path("payments/", include("payments.urls")),
+    path("reports/", include("reports.urls")),
+    path("settings/", include("subscription.urls")),
+    path("reference/", include("regions.urls")),
     path("", views.dashboard, name="dashboard"),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -23,3 +23,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("/master-admin/")
         return render(request, "errors/no_company.html", status=403)
     return render(request, "dashboard.html")
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: whatever failed may fail again while rendering.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -7,4 +7,4 @@ class SubscriptionConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from subscription import tenancy  # noqa: F401  (connects the SQLite hardening hook)
+        from subscription import aztext, tenancy  # noqa: F401  (connect their SQLite hooks)

@@ -1,5 +1,6 @@
 """Select the company of each request, and run the view and its rendering inside it."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,7 +10,7 @@ from subscription.schema import tenant_migration_key
 from subscription.tenancy import close_tenant_connections, use_tenant
 
 # Paths that work without a company (and are never blocked because of one).
-COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/")
+COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/", "/reference/")
 IMPERSONATION_SESSION_KEY = "impersonation_id"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -111,7 +112,7 @@ class TenantMiddleware:
         user = request.user
         if request.tenant is None:
             if not user.is_authenticated:
-                return None  # the view sends them to the login page
+                return redirect_to_login(request.get_full_path())
             if user.is_superuser:
                 if request.path == "/":
                     return redirect("/master-admin/")

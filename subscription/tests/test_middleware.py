@@ -68,7 +68,10 @@ def test_anonymous_and_companyless_users_get_no_company(acme, member, client):
         seen.append((request.tenant, current_tenant()))
         return HttpResponse("ok")
 
-    TenantMiddleware(view)(request_as(AnonymousUser()))
+    response = TenantMiddleware(view)(request_as(AnonymousUser()))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=/doctors/")
+    TenantMiddleware(view)(request_as(AnonymousUser(), path="/accounts/login/"))
     assert seen == [(None, None)]
     response = TenantMiddleware(view)(request_as(member("manager", None)))
     assert response.status_code == 403

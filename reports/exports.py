@@ -1,0 +1,104 @@
+"""Tabular data as CSV or XLSX downloads."""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+EXPORT_FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.replace(tzinfo=None)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, Decimal, datetime.date)):
+        return value
+    return str(value)
+
+
+def export_response(*, filename: str, columns: Sequence[str], rows: Iterable[Sequence], fmt: str):
+    """A download of `rows` under `columns` headers as CSV (streamed, UTF-8 with BOM for Excel) or XLSX."""
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff" + writer.writerow([str(column) for column in columns])
+            for row in rows:
+                yield writer.writerow([_cell(value) for value in row])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+        return response
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=filename[:31])
+        sheet.append([str(column) for column in columns])
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
+        return response
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def read_table(upload) -> list[dict[str, str]]:
+    """Rows of an uploaded CSV or XLSX file as dicts keyed by the header row (lower-cased, stripped).
+
+    Raises ValueError with a message a user can act on if the file is neither.
+    """
+    name = (upload.name or "").lower()
+    data = upload.read()
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - any parse failure is the file's fault
+            raise ValueError(_("The file is not a readable XLSX spreadsheet.")) from error
+        values = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValueError(_("The file is neither an XLSX spreadsheet nor a UTF-8 CSV file.")) from error
+        if "\x00" in text:
+            raise ValueError(_("The file is neither an XLSX spreadsheet nor a CSV file."))
+        try:
+            dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        values = list(csv.reader(io.StringIO(text), dialect))
+    values = [row for row in values if any(cell not in (None, "") for cell in row)]
+    if not values:
+        raise ValueError(_("The file has no rows."))
+    header = [str(cell or "").strip().lower() for cell in values[0]]
+    return [{header[i]: _text(cell) for i, cell in enumerate(row) if i < len(header)} for row in values[1:]]
+
+
+def _text(cell) -> str:
+    """A spreadsheet cell as the text a user would have typed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.datetime) and cell.time() == datetime.time(0):
+        return cell.date().isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()

@@ -1,0 +1,148 @@
+"""Small server-rendered SVG charts: no JavaScript, no network, readable without colour.
+
+{% load charts %}
+{% bar_chart labels series %}      series: [(name, [values...]), ...] or one list of values
+{% line_chart labels series %}
+"""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+COLOURS = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#6c757d"]
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 48, 36, 12
+
+
+def _series(series) -> list[tuple[str, list[float]]]:
+    if series and not isinstance(series[0], (list, tuple)):
+        return [("", [float(value or 0) for value in series])]
+    return [(str(name), [float(value or 0) for value in values]) for name, values in series]
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 1000:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _frame(labels, all_series, body: str, title: str) -> str:
+    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    plot_h = HEIGHT - BOTTOM - TOP
+    grid = "".join(
+        format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dee2e6"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#6c757d">{}</text>',
+            LEFT,
+            WIDTH,
+            y,
+            y,
+            LEFT - 4,
+            y + 3,
+            _number(top_value * step / 4),
+        )
+        for step in range(5)
+        for y in [TOP + plot_h - plot_h * step / 4]
+    )
+    step = (WIDTH - LEFT) / max(len(labels), 1)
+    every = max(1, int(len(labels) / 12) + (len(labels) % 12 > 0)) if len(labels) > 12 else 1
+    axis = "".join(
+        format_html(
+            '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#495057">{}</text>',
+            LEFT + step * (index + 0.5),
+            HEIGHT - BOTTOM + 14,
+            str(label)[:14],
+        )
+        for index, label in enumerate(labels)
+        if index % every == 0
+    )
+    legend = ""
+    if len(all_series) > 1 or all_series[0][0]:
+        legend = format_html_join(
+            "",
+            '<span class="me-3"><span style="display:inline-block;width:10px;height:10px;background:{}"></span> {}</span>',
+            ((COLOURS[index % len(COLOURS)], name) for index, (name, _values) in enumerate(all_series)),
+        )
+    return format_html(
+        '<figure class="chart mb-0"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="w-100" '
+        'preserveAspectRatio="xMidYMid meet">{}{}{}</svg><figcaption class="small text-body-secondary">{}</figcaption></figure>',
+        WIDTH,
+        HEIGHT,
+        title,
+        mark_safe(grid),
+        mark_safe(body),
+        mark_safe(axis),
+        legend,
+    )
+
+
+def _scale(value: float, top_value: float) -> float:
+    return (HEIGHT - BOTTOM - TOP) * value / (top_value or 1)
+
+
+@register.simple_tag
+def bar_chart(labels, series, title: str = ""):
+    labels, all_series = list(labels), _series(list(series))
+    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    step = (WIDTH - LEFT) / max(len(labels), 1)
+    bar = step * 0.8 / max(len(all_series), 1)
+    bars = "".join(
+        format_html(
+            '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}: {}</title></rect>',
+            LEFT + step * index + step * 0.1 + bar * number,
+            HEIGHT - BOTTOM - _scale(value, top_value),
+            max(bar - 1, 1),
+            _scale(value, top_value),
+            COLOURS[number % len(COLOURS)],
+            labels[index] if index < len(labels) else "",
+            _number(value),
+        )
+        for number, (_name, values) in enumerate(all_series)
+        for index, value in enumerate(values)
+    )
+    return _frame(labels, all_series, bars, title)
+
+
+@register.simple_tag
+def line_chart(labels, series, title: str = ""):
+    labels, all_series = list(labels), _series(list(series))
+    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    step = (WIDTH - LEFT) / max(len(labels), 1)
+    lines = []
+    for number, (_name, values) in enumerate(all_series):
+        colour = COLOURS[number % len(COLOURS)]
+        points = [
+            (LEFT + step * (index + 0.5), HEIGHT - BOTTOM - _scale(value, top_value))
+            for index, value in enumerate(values)
+        ]
+        lines.append(
+            format_html(
+                '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"/>',
+                colour,
+                " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+            )
+        )
+        lines.extend(
+            format_html(
+                '<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}</title></circle>',
+                x,
+                y,
+                colour,
+                labels[i] if i < len(labels) else "",
+                _number(values[i]),
+            )
+            for i, (x, y) in enumerate(points)
+        )
+    return _frame(labels, all_series, "".join(lines), title)
+
+
+@register.filter
+def percent(part, whole) -> str:
+    """`{{ done|percent:planned }}` → '75%'."""
+    try:
+        whole = Decimal(whole)
+        return f"{Decimal(part) * 100 / whole:.0f}%" if whole else "—"
+    except (TypeError, ValueError, ArithmeticError):
+        return "—"

@@ -1,0 +1,65 @@
+"""Azerbaijani text rules for search and sorting: İ/i and I/ı, and the alphabet's own order.
+
+SQLite knows neither, so every SQLite connection gets an `AZ_FOLD()` function and an `az`
+collation; PostgreSQL uses its ICU collation `az-x-icu` and lower().
+"""
+
+from django.db import models
+from django.db.backends.signals import connection_created
+from django.db.models.functions import Collate
+from django.dispatch import receiver
+
+ALPHABET = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
+_ORDER = {letter: index for index, letter in enumerate(ALPHABET)}
+
+
+def az_fold(text: str | None) -> str:
+    """Lower-case with Azerbaijani rules (İ→i, I→ı), for case-insensitive matching."""
+    if text is None:
+        return ""
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+def az_sort_key(text: str | None) -> tuple:
+    """A key that sorts words in Azerbaijani alphabetical order (letters outside it go after)."""
+    folded = az_fold(text)
+    return tuple((_ORDER.get(char, len(ALPHABET) + ord(char))) for char in folded)
+
+
+def _az_collation(left: str, right: str) -> int:
+    a, b = az_sort_key(left), az_sort_key(right)
+    return (a > b) - (a < b)
+
+
+@receiver(connection_created)
+def _register_sqlite_functions(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("AZ_FOLD", 1, az_fold, deterministic=True)
+        connection.connection.create_collation("az", _az_collation)
+
+
+class AzFold(models.Func):
+    """Azerbaijani case folding inside the database, for icontains-like search."""
+
+    function = "AZ_FOLD"
+    output_field = models.TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="LOWER(TRANSLATE(%(expressions)s, 'İI', 'iı'))", **extra_context
+        )
+
+
+def az_ordered(field: str, *, descending: bool = False, using: str | None = None):
+    """An order_by() expression sorting `field` in Azerbaijani alphabetical order.
+
+    `using`: the database alias the query runs on; by default the selected company's.
+    """
+    from django.db import connections
+
+    from subscription.tenancy import current_alias
+
+    vendor = connections[using or current_alias()].vendor
+    collation = {"sqlite": "az", "postgresql": "az-x-icu"}.get(vendor)
+    expression = Collate(models.F(field), collation) if collation else models.F(field)
+    return expression.desc() if descending else expression.asc()
