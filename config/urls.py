@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config import views
+from reports import views as reports_views
 
 urlpatterns = [
     path("health/", views.health, name="health"),
@@ -19,7 +20,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("settings/", include("subscription.urls")),
     path("reference/", include("regions.urls")),
-    path("", views.dashboard, name="dashboard"),
+    path("", reports_views.dashboard, name="dashboard"),
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,7 +1,6 @@
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -14,15 +13,6 @@ def health(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if request.tenant is None:
-        if request.user.is_superuser:
-            return redirect("/master-admin/")
-        return render(request, "errors/no_company.html", status=403)
-    return render(request, "dashboard.html")
 
 
 def bad_request(request, exception=None):

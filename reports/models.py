@@ -24,8 +24,8 @@ class Report(models.Model):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    columns = models.JSONField(_("columns"), default=list)
-    rows = models.JSONField(_("rows"), default=list)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
     created_by = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.report_list, name="report-list"),
+    path("saved/", views.saved_report_list, name="saved-report-list"),
+    path("saved/<int:pk>/", views.saved_report_detail, name="saved-report-detail"),
+    path("saved/<int:pk>/delete/", views.saved_report_delete, name="saved-report-delete"),
+    path("<slug:kind>/", views.report_detail, name="report-detail"),
+    path("<slug:kind>/save/", views.report_save_view, name="report-save"),
+]

@@ -4,8 +4,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from subscription.limits import ensure_user_capacity
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
 from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
 from subscription.tenancy import validate_slug
@@ -66,4 +70,145 @@ def user_create(
     return user
 
 
-__all__ = ["company_create", "user_create", "ProvisioningError"]
+# --- Company settings (the owner's pages) --------------------------------------------------------
+PROFILE_FIELDS = ("name", "contact_name", "contact_email", "contact_phone", "address", "tax_id")
+
+
+def company_profile_update(
+    *,
+    company: Company,
+    name: str,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    address: str = "",
+    tax_id: str = "",
+) -> Company:
+    """Change a company's name, contacts, address and tax ID (never its code). Raises ValidationError."""
+    values = dict(
+        name=name,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        address=address,
+        tax_id=tax_id,
+    )
+    for field, value in values.items():
+        setattr(company, field, value.strip())
+    company.full_clean()
+    company.save(update_fields=list(PROFILE_FIELDS))
+    return company
+
+
+def _locked(company: Company) -> Company:
+    """Lock the company row for the transaction, so that user-limit checks of one company queue up."""
+    return Company.objects.select_for_update().get(pk=company.pk)
+
+
+def _profile_in(company: Company, user: AbstractUser) -> UserProfile:
+    profile = UserProfile.objects.select_related("user").filter(user=user, company=company).first()
+    if profile is None:
+        raise ValidationError(_("This user is not a member of the company."), code="other_company")
+    return profile
+
+
+def _ensure_another_active_owner(company: Company, user: AbstractUser, message: str) -> None:
+    others = company.profiles.filter(role=UserProfile.Role.OWNER, user__is_active=True).exclude(user=user)
+    if not others.exists():
+        raise ValidationError(message, code="last_owner")
+
+
+def company_user_create(
+    *,
+    company: Company,
+    username: str,
+    password: str,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "az",
+) -> AbstractUser:
+    """Add an active user to the company within its plan's user limit.
+
+    Raises ValidationError for a full plan, a taken or invalid username, a weak password or an unknown role.
+    """
+    if role not in UserProfile.Role.values:
+        raise ValidationError(_("Choose one of the roles."), code="invalid_role")
+    candidate = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
+    candidate.full_clean(exclude=["password"])
+    validate_password(password, candidate)
+    with transaction.atomic():
+        ensure_user_capacity(_locked(company))
+        return user_create(
+            username=username,
+            password=password,
+            company=company,
+            role=role,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            language=language,
+        )
+
+
+def company_user_set_role(*, company: Company, user: AbstractUser, role: str) -> UserProfile:
+    """Change a member's role. Raises ValidationError for an unknown role or when it would leave no active owner."""
+    if role not in UserProfile.Role.values:
+        raise ValidationError(_("Choose one of the roles."), code="invalid_role")
+    with transaction.atomic():
+        _locked(company)
+        profile = _profile_in(company, user)
+        if profile.role == UserProfile.Role.OWNER and role != UserProfile.Role.OWNER and user.is_active:
+            _ensure_another_active_owner(
+                company,
+                user,
+                _("This is the company's last active owner. Make another user an owner first."),
+            )
+        profile.role = role
+        profile.full_clean()
+        profile.save(update_fields=["role"])
+    return profile
+
+
+def company_user_deactivate(*, company: Company, user: AbstractUser, by: AbstractUser) -> AbstractUser:
+    """Stop a member from logging in (their records stay). Raises ValidationError for oneself or the last owner."""
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."), code="self")
+    with transaction.atomic():
+        _locked(company)
+        profile = _profile_in(company, user)
+        if profile.role == UserProfile.Role.OWNER:
+            _ensure_another_active_owner(
+                company,
+                user,
+                _(
+                    "This is the company's last active owner and cannot be deactivated. Make another user an owner first."
+                ),
+            )
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def company_user_reactivate(*, company: Company, user: AbstractUser) -> AbstractUser:
+    """Let a deactivated member log in again. Raises ValidationError when the plan's user limit is reached."""
+    with transaction.atomic():
+        _profile_in(company, user)
+        if not user.is_active:
+            ensure_user_capacity(_locked(company))
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+    return user
+
+
+__all__ = [
+    "ProvisioningError",
+    "company_create",
+    "company_profile_update",
+    "company_user_create",
+    "company_user_deactivate",
+    "company_user_reactivate",
+    "company_user_set_role",
+    "user_create",
+]

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from subscription import views
 
 app_name = "settings"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.company_edit, name="company-edit"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/add/", views.user_add, name="user-create"),
+    path("users/<int:pk>/role/", views.user_role_edit, name="user-role-edit"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
+    path("subscription/", views.subscription_detail, name="subscription-detail"),
+    path("export/", views.data_export, name="data-export"),
+    path("export/download/", views.data_export_download, name="data-export-download"),
+]

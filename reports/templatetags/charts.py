@@ -78,6 +78,11 @@ def _frame(labels, all_series, body: str, title: str) -> str:
     )
 
 
+def _px(value: float) -> str:
+    """A coordinate as text (format_html escapes its arguments, so numbers are formatted first)."""
+    return f"{value:.1f}"
+
+
 def _scale(value: float, top_value: float) -> float:
     return (HEIGHT - BOTTOM - TOP) * value / (top_value or 1)
 
@@ -90,11 +95,11 @@ def bar_chart(labels, series, title: str = ""):
     bar = step * 0.8 / max(len(all_series), 1)
     bars = "".join(
         format_html(
-            '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"><title>{}: {}</title></rect>',
-            LEFT + step * index + step * 0.1 + bar * number,
-            HEIGHT - BOTTOM - _scale(value, top_value),
-            max(bar - 1, 1),
-            _scale(value, top_value),
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
+            _px(LEFT + step * index + step * 0.1 + bar * number),
+            _px(HEIGHT - BOTTOM - _scale(value, top_value)),
+            _px(max(bar - 1, 1)),
+            _px(_scale(value, top_value)),
             COLOURS[number % len(COLOURS)],
             labels[index] if index < len(labels) else "",
             _number(value),
@@ -126,9 +131,9 @@ def line_chart(labels, series, title: str = ""):
         )
         lines.extend(
             format_html(
-                '<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"><title>{}: {}</title></circle>',
-                x,
-                y,
+                '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}: {}</title></circle>',
+                _px(x),
+                _px(y),
                 colour,
                 labels[i] if i < len(labels) else "",
                 _number(values[i]),

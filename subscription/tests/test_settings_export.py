@@ -1,0 +1,108 @@
+"""The owner's data export: one workbook, a sheet per entity, this company's rows only."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from appointments.models import Appointment
+from doctors.tests.factories import DoctorFactory
+from patients.models import Patient, PatientAccessLog
+from payments.models import Payment
+from sales.models import Product, Sale
+from subscription.models import Subscription
+from subscription.tenancy import use_tenant
+
+pytestmark = pytest.mark.django_db
+SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def fill(company, prefix: str, staff, count: int) -> None:
+    """`count` rows of every entity, each naming `prefix` so that its company can be told."""
+    with use_tenant(company):
+        for number in range(count):
+            doctor = DoctorFactory(code=f"{prefix}-D{number}")
+            Patient.objects.create(last_name=f"{prefix}-patient-{number}", first_name="Aynur", doctor=doctor)
+            product = Product.objects.create(code=f"{prefix}-P{number}", name="Neyrovit", price=Decimal("9.80"))
+            visit = Appointment.objects.create(
+                doctor=doctor, staff=staff, planned_start=datetime.datetime(2025, 1, 6, 9, tzinfo=datetime.UTC)
+            )
+            visit.products.add(product)
+            Sale.objects.create(date=datetime.date(2025, 1, 6), product=product, quantity=3, unit_price=Decimal("9.80"))
+            Payment.objects.create(
+                direction="outgoing", kind="fee", date=datetime.date(2025, 1, 6), amount=Decimal("50.00"), doctor=doctor
+            )
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(response.content), read_only=True)
+
+
+def test_the_workbook_has_a_sheet_per_entity_with_this_companys_rows_only(acme, globex, member):
+    owner = member("owner", acme)
+    fill(acme, "ACME", owner, 2)
+    fill(globex, "GLOBEX", member("owner", globex), 3)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(owner)
+
+    response = client.get(reverse("settings:data-export-download"))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{acme.slug}-data-')
+    book = workbook(response)
+    assert book.sheetnames == SHEETS
+    for name in SHEETS:
+        header, *rows = list(book[name].iter_rows(values_only=True))
+        assert len(rows) == 2, name
+        text = " ".join(str(value) for row in rows for value in row)
+        assert "GLOBEX" not in text, name
+        assert "ACME" in text, name
+    doctors = list(book["Doctors"].iter_rows(values_only=True))
+    assert sorted(row[0] for row in doctors[1:]) == ["ACME-D0", "ACME-D1"]
+    sales = list(book["Sales"].iter_rows(values_only=True))
+    assert [Decimal(str(row[5])) for row in sales[1:]] == [Decimal("29.40"), Decimal("29.40")]
+    visits = list(book["Visits"].iter_rows(values_only=True))
+    assert {row[9] for row in visits[1:]} == {"ACME-P0", "ACME-P1"}
+
+
+def test_exporting_records_a_view_of_every_patient(acme, member):
+    owner = member("owner", acme)
+    fill(acme, "ACME", owner, 2)
+    client = Client()
+    client.force_login(owner)
+    client.get(reverse("settings:data-export-download"))
+    with use_tenant(acme):
+        assert sorted(PatientAccessLog.objects.values_list("action", "user_id")) == [("export", owner.pk)] * 2
+
+
+def test_the_export_page_counts_the_rows(acme, member):
+    owner = member("owner", acme)
+    fill(acme, "ACME", owner, 2)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(owner)
+    page = client.get(reverse("settings:data-export"))
+    assert page.context["counts"] == [(name, 2) for name in SHEETS]
+
+
+def test_a_read_only_company_may_still_take_its_data(acme, member):
+    owner = member("owner", acme)
+    Subscription.objects.filter(company=acme).update(status=Subscription.Status.PAST_DUE)
+    client = Client()
+    client.force_login(owner)
+    assert client.get(reverse("settings:data-export-download")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["manager", "representative", "viewer"])
+def test_only_the_owner_may_export(acme, member, role):
+    client = Client()
+    client.force_login(member(role, acme))
+    assert client.get(reverse("settings:data-export-download")).status_code == 403

@@ -1,0 +1,181 @@
+"""Company settings (the owner's pages): profile, users, subscription and data export.
+
+The company is always `request.tenant`: no form takes one, and a user of another company is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from doctors.models import Doctor
+from reports.exports import XLSX_TYPE
+from reports.selectors.company_data import company_row_counts, company_workbook
+from reports.services import patients_export_record
+from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserRoleForm
+from subscription.limits import company_plan
+from subscription.models import Company, UserProfile
+from subscription.permissions import can, require
+from subscription.services import (
+    company_profile_update,
+    company_user_create,
+    company_user_deactivate,
+    company_user_reactivate,
+    company_user_set_role,
+)
+
+
+def _member(request: HttpRequest, pk: int) -> UserProfile:
+    """A profile of the request's company by user id; another company's user is not found."""
+    return get_object_or_404(UserProfile.objects.select_related("user"), company=request.tenant, user_id=pk)
+
+
+@login_required
+@require("settings_view")
+def company_edit(request: HttpRequest) -> HttpResponse:
+    # A fresh copy: a form that fails validation must not rename request.tenant for this page.
+    form = CompanyProfileForm(request.POST or None, instance=Company.objects.get(pk=request.tenant.pk))
+    if request.method == "POST":
+        if not can(request, "settings_edit"):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                company_profile_update(company=request.tenant, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The company profile is saved."))
+                return redirect("settings:company-edit")
+    return render(request, "settings/company_form.html", {"form": form, "section": "company"})
+
+
+def _user_usage(company: Company) -> dict:
+    plan = company_plan(company)
+    return {
+        "active": company.profiles.filter(user__is_active=True).count(),
+        "limit": plan.max_users if plan else None,
+    }
+
+
+@login_required
+@require("settings_view")
+def user_list(request: HttpRequest) -> HttpResponse:
+    members = list(
+        UserProfile.objects.filter(company=request.tenant)
+        .select_related("user")
+        .order_by("-user__is_active", "user__username")
+    )
+    usage = _user_usage(request.tenant)
+    full = usage["limit"] is not None and usage["active"] >= usage["limit"]
+    context = {"members": members, "usage": usage, "full": full, "section": "users"}
+    return render(request, "settings/user_list.html", context)
+
+
+@login_required
+@require("users_manage")
+def user_add(request: HttpRequest) -> HttpResponse:
+    form = CompanyUserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = company_user_create(company=request.tenant, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(username)s can now log in with the initial password you set.") % {"username": user.username},
+            )
+            return redirect("settings:user-list")
+    usage = _user_usage(request.tenant)
+    return render(request, "settings/user_form.html", {"form": form, "usage": usage, "section": "users"})
+
+
+@login_required
+@require("users_manage")
+def user_role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    form = CompanyUserRoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_user_set_role(company=request.tenant, user=member.user, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The role of %(username)s is changed.") % {"username": member.user.username})
+            if member.user_id == request.user.pk and form.cleaned_data["role"] != UserProfile.Role.OWNER:
+                return redirect("dashboard")  # no longer an owner: the settings pages are closed to them
+            return redirect("settings:user-list")
+    return render(request, "settings/user_role_form.html", {"form": form, "member": member, "section": "users"})
+
+
+@login_required
+@require_POST
+@require("users_manage")
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    try:
+        company_user_deactivate(company=request.tenant, user=member.user, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(username)s is deactivated and can no longer log in.") % {"username": member.user.username}
+        )
+    return redirect("settings:user-list")
+
+
+@login_required
+@require_POST
+@require("users_manage")
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member(request, pk)
+    try:
+        company_user_reactivate(company=request.tenant, user=member.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(username)s can log in again.") % {"username": member.user.username})
+    return redirect("settings:user-list")
+
+
+@login_required
+@require("settings_view")
+def subscription_detail(request: HttpRequest) -> HttpResponse:
+    company = request.tenant
+    subscription = company.current_subscription()
+    plan = subscription.plan if subscription else None
+    doctors = Doctor.objects.filter(is_active=True).count()
+    context = {
+        "subscription": subscription,
+        "plan": plan,
+        "access": request.tenant_access,
+        "users": _user_usage(company),
+        "doctors": {"active": doctors, "limit": plan.max_doctors if plan else None},
+        "section": "subscription",
+    }
+    return render(request, "settings/subscription_detail.html", context)
+
+
+@login_required
+@require("settings_view")
+def data_export(request: HttpRequest) -> HttpResponse:
+    """What the export contains; the download is a separate link so the page itself stays light."""
+    return render(request, "settings/data_export.html", {"counts": company_row_counts(), "section": "export"})
+
+
+@login_required
+@require("settings_view")
+def data_export_download(request: HttpRequest) -> HttpResponse:
+    """The company's data as one XLSX workbook, a sheet per entity (works while read-only, too)."""
+    content = company_workbook()
+    patients_export_record(user=request.user)
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    filename = f"{request.tenant.slug}-data-{timezone.localdate().isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
