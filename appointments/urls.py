@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from appointments import views
 
 app_name = "appointments"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.AppointmentListView.as_view(), name="appointment-list"),
+    path("add/", views.appointment_create, name="appointment-create"),
+    path("upcoming/", views.appointment_upcoming, name="appointment-upcoming"),
+    path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
+    path("<int:pk>/edit/", views.appointment_update, name="appointment-update"),
+    path("<int:pk>/delete/", views.appointment_delete, name="appointment-delete"),
+    path("<int:pk>/reopen/", views.appointment_reopen, name="appointment-reopen"),
+]

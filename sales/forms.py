@@ -1,0 +1,182 @@
+"""Forms of products, sales and the sales import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from appointments.forms import (
+    DateInput,
+    DayField,
+    DoctorChoiceField,
+    StyledFormMixin,
+    UserChoiceField,
+    doctors_ordered,
+    limit_staff_to,
+)
+from appointments.selectors import company_users
+from doctors.models import Doctor
+from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
+from regions.models import City, Region
+from reports.exports import read_table
+from sales.importing import MAX_ROWS
+from sales.models import Product, Sale
+from subscription.aztext import az_ordered
+from subscription.models import Company
+
+User = get_user_model()
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_EXTENSIONS = (".csv", ".xlsx", ".txt")
+
+
+class ProductForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "form", "strength", "pack", "price", "is_active"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class ProductFilterForm(StyledFormMixin, forms.Form):
+    compact = True
+
+    is_active = forms.TypedChoiceField(
+        label=_("Active"),
+        required=False,
+        choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj} ({obj.code})"
+
+
+class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
+    product = ProductChoiceField(queryset=Product.objects.none(), label=_("product"))
+    representative = UserChoiceField(queryset=User.objects.none(), label=_("representative"), required=False)
+    doctor = DoctorChoiceField(queryset=Doctor.objects.none(), label=_("attributed doctor"), required=False)
+
+    class Meta:
+        model = Sale
+        fields = [
+            "date",
+            "product",
+            "quantity",
+            "unit_price",
+            "amount",
+            "currency",
+            "source",
+            "distributor",
+            "pharmacy",
+            "region",
+            "city",
+            "representative",
+            "doctor",
+            "invoice_number",
+        ]
+        widgets = {"date": DateInput()}
+        help_texts = {
+            "unit_price": _("Leave empty to use the product's catalogue price."),
+            "amount": _("Leave empty to work it out: quantity × unit price."),
+        }
+
+    def __init__(self, *args, company: Company, user: AbstractUser, own_only: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        sale = self.instance
+        self.fields["unit_price"].required = False
+        if sale.pk and sale.amount == sale.unit_price * sale.quantity:
+            # A worked-out amount is shown empty, so that a new quantity or price works it out again.
+            self.initial["amount"] = None
+        products = active_or_current(Product.objects.all(), sale.product_id)
+        self.fields["product"].queryset = products.order_by(az_ordered("name"), "pk")
+        self.fields["doctor"].queryset = doctors_ordered(active_or_current(Doctor.objects.all(), sale.doctor_id))
+        if own_only:
+            limit_staff_to(self.fields["representative"], user)
+            self.initial["representative"] = user.pk
+        else:
+            self.fields["representative"].queryset = company_users(company, current=sale.representative_id)
+        self.setup_places()
+        self.style_fields()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        product = data.get("product")
+        if data.get("unit_price") is None and product is not None and "unit_price" not in self.errors:
+            data["unit_price"] = product.price
+        return data
+
+
+class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+    compact = True
+
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
+    product = ProductChoiceField(label=_("Product"), required=False, queryset=Product.objects.none())
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("All"))] + Sale.Source.choices)
+    region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.none())
+    city = forms.ModelChoiceField(label=_("City or district"), required=False, queryset=City.objects.none())
+    representative = UserChoiceField(label=_("Representative"), required=False, queryset=User.objects.none())
+    doctor = DoctorChoiceField(label=_("Doctor"), required=False, queryset=Doctor.objects.none())
+
+    def __init__(self, *args, company: Company, own_only: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.order_by(az_ordered("name"), "pk")
+        self.fields["doctor"].queryset = doctors_ordered(Doctor.objects.all())
+        if own_only:
+            del self.fields["representative"]
+        else:
+            self.fields["representative"].queryset = company_users(company)
+        self.setup_places()
+        if not self._chosen("region"):
+            # Without a region, any city may be picked (and the region select narrows it).
+            self.fields["city"].queryset = az_sorted(City.objects.all())
+        self.style_fields()
+
+
+class SaleImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("file"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "A CSV (UTF-8) or XLSX file with the columns below, at most %(rows)s rows."
+        ) % {"rows": f"{MAX_ROWS:,}"}
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+        self.style_fields()
+
+    def clean_file(self) -> list[dict[str, str]]:
+        """The file's rows, keyed by its header; a form error if it is not a spreadsheet."""
+        upload = self.cleaned_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(
+                _("“%(name)s” is not a spreadsheet. Upload a CSV or XLSX file (Excel: File → Save as → .xlsx)."),
+                params={"name": name},
+                code="not_spreadsheet",
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB. Split it into smaller files."),
+                params={"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        try:
+            return read_table(upload)
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("“%(name)s” cannot be read: %(reason)s"),
+                params={"name": name, "reason": str(error)},
+                code="unreadable",
+            ) from error

@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sales import product_views, views
 
 app_name = "sales"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.SaleListView.as_view(), name="sale-list"),
+    path("add/", views.sale_create, name="sale-create"),
+    path("import/", views.sale_import, name="sale-import"),
+    path("import/template/", views.sale_import_template, name="sale-import-template"),
+    path("<int:pk>/", views.sale_detail, name="sale-detail"),
+    path("<int:pk>/edit/", views.sale_update, name="sale-update"),
+    path("<int:pk>/delete/", views.sale_delete, name="sale-delete"),
+    path("products/", product_views.ProductListView.as_view(), name="product-list"),
+    path("products/add/", product_views.product_create, name="product-create"),
+    path("products/<int:pk>/", product_views.product_detail, name="product-detail"),
+    path("products/<int:pk>/edit/", product_views.product_update, name="product-update"),
+    path("products/<int:pk>/deactivate/", product_views.product_deactivate, name="product-deactivate"),
+    # The section's usual delete address: a product with sales is deactivated, never deleted.
+    path("products/<int:pk>/delete/", product_views.product_deactivate, name="product-delete"),
+]

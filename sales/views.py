@@ -1,0 +1,205 @@
+"""Sales: list with totals, detail, add, edit, delete, and the import of distributors' files."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from appointments.selectors import user_label
+from reports.exports import EXPORT_FORMATS, export_response
+from reports.listing import CompanyListView
+from sales import services
+from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
+from sales.importing import COLUMN_NAMES, COLUMNS, MAX_ROWS, ImportRejected
+from sales.models import Sale
+from sales.selectors import sale_filter, sale_list, sale_totals
+from subscription.permissions import is_representative, require
+
+REPORTED_ERRORS = 500  # a report longer than this helps nobody; the count says how many more
+
+
+def visible_sales(request: HttpRequest) -> QuerySet[Sale]:
+    """The sale lines this user may see: a representative only their own."""
+    return sale_list(representative=request.user if is_representative(request) else None)
+
+
+class SaleListView(CompanyListView):
+    permission = "sale_view"
+    template_name = "sales/sale_list.html"
+    context_object_name = "sales"
+    search_fields = ("invoice_number", "distributor", "pharmacy", "product__name", "product__code")
+    sort_options = {
+        "date": ("date",),
+        "product": ("product__name",),
+        "quantity": ("quantity",),
+        "amount": ("amount",),
+    }
+    text_sort_fields = {"product__name"}
+    default_sort = "-date"
+    export_name = "sales"
+
+    @property
+    def filter_form_class(self):
+        return partial(SaleFilterForm, company=self.request.tenant, own_only=is_representative(self.request))
+
+    def base_queryset(self) -> QuerySet[Sale]:
+        return visible_sales(self.request)
+
+    def apply_filters(self, queryset: QuerySet[Sale], data: dict) -> QuerySet[Sale]:
+        return sale_filter(queryset, **data)
+
+    def export_columns(self) -> list[str]:
+        return [
+            _("Number"),
+            _("Date"),
+            _("Product code"),
+            _("Product"),
+            _("Quantity"),
+            _("Unit price"),
+            _("Amount"),
+            _("Currency"),
+            _("Source"),
+            _("Distributor"),
+            _("Pharmacy"),
+            _("Region"),
+            _("City or district"),
+            _("Representative"),
+            _("Doctor code"),
+            _("Doctor"),
+            _("Invoice number"),
+        ]
+
+    def export_row(self, sale: Sale) -> list:
+        return [
+            sale.pk,
+            sale.date,
+            sale.product.code,
+            str(sale.product),
+            sale.quantity,
+            sale.unit_price,
+            sale.amount,
+            sale.currency,
+            sale.get_source_display(),
+            sale.distributor,
+            sale.pharmacy,
+            str(sale.region or ""),
+            str(sale.city or ""),
+            user_label(sale.representative),
+            sale.doctor.code if sale.doctor else "",
+            sale.doctor.full_name if sale.doctor else "",
+            sale.invoice_number,
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["totals"] = sale_totals(self.object_list)
+        return context
+
+
+@require("sale_view")
+def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = get_object_or_404(visible_sales(request), pk=pk)
+    return render(request, "sales/sale_detail.html", {"sale": sale})
+
+
+def _form(request: HttpRequest, **kwargs) -> SaleForm:
+    return SaleForm(
+        request.POST or None,
+        company=request.tenant,
+        user=request.user,
+        own_only=is_representative(request),
+        **kwargs,
+    )
+
+
+def _save(request: HttpRequest, form: SaleForm, save) -> HttpResponse | None:
+    """Run `save(**cleaned_data)` for a valid form; a redirect, or None to show the form again."""
+    if request.method != "POST" or form.is_refresh or not form.is_valid():
+        return None
+    try:
+        sale = save(**form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, _("The sale is saved."))
+    return redirect("sales:sale-detail", pk=sale.pk)
+
+
+@require("sale_edit")
+def sale_create(request: HttpRequest) -> HttpResponse:
+    form = _form(request, initial={"date": timezone.localdate()})
+    response = _save(request, form, partial(services.sale_create, created_by=request.user))
+    if response is not None:
+        return response
+    return render(request, "sales/sale_form.html", {"form": form.without_errors() if form.is_refresh else form})
+
+
+@require("sale_edit")
+def sale_update(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = get_object_or_404(visible_sales(request), pk=pk)
+    form = _form(request, instance=sale)
+    response = _save(request, form, partial(services.sale_update, sale=sale, updated_by=request.user))
+    if response is not None:
+        return response
+    form = form.without_errors() if form.is_refresh else form
+    return render(request, "sales/sale_form.html", {"form": form, "sale": sale})
+
+
+@require("sale_edit")
+def sale_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    sale = get_object_or_404(visible_sales(request), pk=pk)
+    if request.method == "POST":
+        services.sale_delete(sale=sale)
+        messages.success(request, _("The sale is deleted."))
+        return redirect("sales:sale-list")
+    return render(request, "sales/sale_delete.html", {"sale": sale})
+
+
+@require("sale_import")
+def sale_import(request: HttpRequest) -> HttpResponse:
+    """All rows or none: a file with any bad row saves nothing and lists what to fix."""
+    form = SaleImportForm(request.POST or None, request.FILES or None)
+    errors, error_count, status = [], 0, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.sale_import(
+                    rows=form.cleaned_data["file"], company=request.tenant, created_by=request.user
+                )
+            except ImportRejected as rejection:
+                errors, error_count = rejection.errors[:REPORTED_ERRORS], len(rejection.errors)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                message = ngettext("%(count)d sale is imported.", "%(count)d sales are imported.", count)
+                messages.success(request, message % {"count": count})
+                return redirect("sales:sale-list")
+        status = 400
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "max_rows": MAX_ROWS,
+        "row_errors": errors,
+        "error_count": error_count,
+        "hidden_errors": error_count - len(errors),
+    }
+    return render(request, "sales/sale_import.html", context, status=status)
+
+
+@require("sale_import")
+@require_GET
+def sale_import_template(request: HttpRequest) -> HttpResponse:
+    """A file with the expected header row only (an example row would be imported by mistake)."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponseBadRequest(_("Unknown file format."))
+    return export_response(filename="sales-import-template", columns=COLUMN_NAMES, rows=[], fmt=fmt)

@@ -1,0 +1,116 @@
+"""Writes on visits."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from appointments.models import Appointment
+from doctors.models import Doctor
+from patients.models import Patient
+from sales.models import Product
+from subscription.tenancy import tenant_atomic
+
+Status = Appointment.Status
+
+
+def appointment_create(
+    *,
+    created_by: AbstractUser,
+    doctor: Doctor,
+    staff: AbstractUser,
+    planned_start: datetime.datetime,
+    duration_minutes: int = 30,
+    channel: str = Appointment.Channel.IN_PERSON,
+    status: str = Status.PLANNED,
+    patient: Patient | None = None,
+    products: Iterable[Product] = (),
+    outcome: str = "",
+    next_step: str = "",
+    next_step_date: datetime.date | None = None,
+) -> Appointment:
+    """Add a visit with the products discussed. Raises ValidationError if a field is invalid."""
+    visit = Appointment(
+        created_by=created_by,
+        updated_by=created_by,
+        doctor=doctor,
+        staff=staff,
+        planned_start=planned_start,
+        duration_minutes=duration_minutes,
+        channel=channel,
+        status=status,
+        patient=patient,
+        outcome=outcome,
+        next_step=next_step,
+        next_step_date=next_step_date,
+    )
+    visit.full_clean()
+    with tenant_atomic():
+        visit.save()
+        visit.products.set(products)
+    return visit
+
+
+def appointment_update(
+    *, appointment: Appointment, updated_by: AbstractUser, products: Iterable[Product] | None = None, **fields
+) -> Appointment:
+    """Change a visit. Raises ValidationError if it is done (locked) or a field is invalid."""
+    ensure_not_locked(appointment)
+    for name, value in fields.items():
+        setattr(appointment, name, value)
+    appointment.updated_by = updated_by
+    appointment.full_clean()
+    with tenant_atomic():
+        appointment.save()
+        if products is not None:
+            appointment.products.set(products)
+    return appointment
+
+
+def ensure_not_locked(appointment: Appointment) -> None:
+    """Raise ValidationError if the visit, as stored, is done."""
+    # The stored status decides: a bound form may already have changed the instance in memory.
+    stored = Appointment.objects.filter(pk=appointment.pk).values_list("status", flat=True).first()
+    if stored == Status.DONE:
+        raise ValidationError(
+            _("This visit is done, so it is locked against changes. A manager can reopen it first."),
+            code="locked",
+        )
+
+
+def appointment_reopen(*, appointment: Appointment, by: AbstractUser) -> Appointment:
+    """Unlock a done visit (it becomes planned again). Raises ValidationError if it is not done."""
+    if appointment.status != Status.DONE:
+        raise ValidationError(_("Only a done visit can be reopened."), code="not_done")
+    appointment.status = Status.PLANNED
+    appointment.updated_by = by
+    appointment.save(update_fields=["status", "updated_by", "updated_at"])
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, by: AbstractUser) -> Appointment:
+    """Cancel a planned visit. Raises ValidationError if it is not planned."""
+    if appointment.status != Status.PLANNED:
+        raise ValidationError(
+            _("Only a planned visit can be cancelled; this one is “%(status)s”.")
+            % {"status": appointment.get_status_display()},
+            code="not_planned",
+        )
+    appointment.status = Status.CANCELLED
+    appointment.updated_by = by
+    appointment.save(update_fields=["status", "updated_by", "updated_at"])
+    return appointment
+
+
+def appointment_delete(*, appointment: Appointment) -> None:
+    """Delete a visit for good. Raises ValidationError if it is done (a done visit stays on record)."""
+    if Appointment.objects.filter(pk=appointment.pk, status=Status.DONE).exists():
+        raise ValidationError(
+            _("A done visit stays on record and cannot be deleted."),
+            code="done",
+        )
+    appointment.delete()

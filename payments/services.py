@@ -1,0 +1,152 @@
+"""Writes on payments: drafts, a manager's approval of outgoing ones, payment and cancellation."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.models import Appointment
+from doctors.models import Doctor
+from payments.models import Payment
+from regions.models import Clinic
+from sales.models import Currency, Product, Sale
+
+Status = Payment.Status
+Direction = Payment.Direction
+
+
+def payment_create(
+    *,
+    created_by: AbstractUser,
+    direction: str,
+    date: datetime.date,
+    amount: Decimal,
+    kind: str = Payment.Kind.OTHER,
+    currency: str = Currency.AZN,
+    method: str = Payment.Method.BANK,
+    doctor: Doctor | None = None,
+    clinic: Clinic | None = None,
+    counterparty: str = "",
+    sale: Sale | None = None,
+    product: Product | None = None,
+    appointment: Appointment | None = None,
+    reference: str = "",
+    notes: str = "",
+) -> Payment:
+    """Record a payment as a draft. Raises ValidationError if a field is invalid or no counterparty is named."""
+    payment = Payment(
+        created_by=created_by,
+        updated_by=created_by,
+        status=Status.DRAFT,
+        direction=direction,
+        date=date,
+        amount=amount,
+        kind=kind,
+        currency=currency,
+        method=method,
+        doctor=doctor,
+        clinic=clinic,
+        counterparty=counterparty,
+        sale=sale,
+        product=product,
+        appointment=appointment,
+        reference=reference,
+        notes=notes,
+    )
+    payment.full_clean()
+    payment.save()
+    return payment
+
+
+def ensure_draft(payment: Payment) -> None:
+    """Raise ValidationError unless the payment, as stored, is a draft."""
+    # The stored status decides: a bound form may already have changed the instance in memory.
+    stored = Payment.objects.filter(pk=payment.pk).values_list("status", flat=True).first()
+    if stored != Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft payment can be changed or deleted; this one is “%(status)s”.")
+            % {"status": Status(stored).label if stored else "?"},
+            code="not_draft",
+        )
+
+
+def payment_update(*, payment: Payment, updated_by: AbstractUser, **fields) -> Payment:
+    """Change a draft payment. Raises ValidationError if it is no longer a draft or a field is invalid."""
+    ensure_draft(payment)
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    payment.updated_by = updated_by
+    payment.full_clean()
+    payment.save()
+    return payment
+
+
+def payment_delete(*, payment: Payment) -> None:
+    """Delete a draft payment. Raises ValidationError if it is no longer a draft."""
+    ensure_draft(payment)
+    payment.delete()
+
+
+def _move(payment: Payment, *, by: AbstractUser, from_status: str, to_status: str, **extra) -> Payment:
+    """Change the status only if it is still `from_status` (one conditional UPDATE, safe against races)."""
+    now = timezone.now()
+    changes = {"status": to_status, "updated_by": by, "updated_at": now, **extra}
+    moved = Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+    if not moved:
+        payment.refresh_from_db(fields=["status"])
+        raise ValidationError(
+            _("The payment is “%(status)s” now, so this step is not possible. Reload the page to see it.")
+            % {"status": payment.get_status_display()},
+            code="stale",
+        )
+    for name, value in changes.items():
+        setattr(payment, name, value)
+    return payment
+
+
+def payment_approve(*, payment: Payment, by: AbstractUser) -> Payment:
+    """A manager approves an outgoing draft. Raises ValidationError if it is incoming or not a draft."""
+    if payment.direction != Direction.OUTGOING:
+        raise ValidationError(_("Incoming payments need no approval: mark it paid."), code="incoming")
+    if payment.status != Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be approved; this payment is “%(status)s”.") % {"status": payment.get_status_display()},
+            code="not_draft",
+        )
+    return _move(
+        payment, by=by, from_status=Status.DRAFT, to_status=Status.APPROVED, approved_by=by, approved_at=timezone.now()
+    )
+
+
+def payment_mark_paid(*, payment: Payment, by: AbstractUser) -> Payment:
+    """Mark a payment paid. Raises ValidationError if it is outgoing and not yet approved, or already closed."""
+    if payment.direction == Direction.OUTGOING:
+        if payment.status == Status.DRAFT:
+            raise ValidationError(
+                _("An outgoing payment must be approved by a manager before it is paid."), code="not_approved"
+            )
+        from_status = Status.APPROVED
+    else:
+        from_status = Status.DRAFT
+    if payment.status != from_status:
+        raise ValidationError(
+            _("This payment is “%(status)s”; it cannot be marked paid.") % {"status": payment.get_status_display()},
+            code="closed",
+        )
+    return _move(payment, by=by, from_status=from_status, to_status=Status.PAID)
+
+
+def payment_cancel(*, payment: Payment, by: AbstractUser) -> Payment:
+    """Cancel a payment that is not paid yet. Raises ValidationError if it is paid or cancelled."""
+    if payment.status not in (Status.DRAFT, Status.APPROVED):
+        raise ValidationError(
+            _("This payment is “%(status)s”; only a draft or approved payment can be cancelled.")
+            % {"status": payment.get_status_display()},
+            code="closed",
+        )
+    return _move(payment, by=by, from_status=payment.status, to_status=Status.CANCELLED)

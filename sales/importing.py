@@ -1,0 +1,272 @@
+"""Distributors' sales files: the columns, and the checks of every row before anything is saved."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from doctors.models import Doctor
+from regions.models import City, Region
+from sales.models import Product, Sale
+from subscription.models import Company
+
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    description: Promise
+    example: str
+
+
+COLUMNS = [
+    Column("date", True, gettext_lazy("Date of the sale: YYYY-MM-DD or DD.MM.YYYY."), "2025-03-14"),
+    Column("product_code", True, gettext_lazy("The product's code in the catalogue."), "CARD-10"),
+    Column("quantity", True, gettext_lazy("Number of packs, a whole number of 1 or more."), "24"),
+    Column(
+        "unit_price", False, gettext_lazy("Price of one pack (12.50 or 12,50); empty: the catalogue price."), "12.50"
+    ),
+    Column(
+        "source",
+        False,
+        gettext_lazy("company_distributor or distributor_pharmacy; empty: distributor_pharmacy."),
+        "distributor_pharmacy",
+    ),
+    Column("distributor", False, gettext_lazy("Name of the distributor."), "Azərfarm"),
+    Column("pharmacy", False, gettext_lazy("Name of the pharmacy."), "Zəfəran aptek"),
+    Column("region_code", False, gettext_lazy("Code of the economic region, such as baku or ganja-dashkasan."), "baku"),
+    Column("city_code", False, gettext_lazy("Code of the city or district; alone, it sets the region too."), "baku"),
+    Column("representative", False, gettext_lazy("Login (username) of the credited representative."), ""),
+    Column("doctor_code", False, gettext_lazy("Code of the attributed doctor."), ""),
+    Column("invoice_number", False, gettext_lazy("Invoice number."), "INV-0001"),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+REQUIRED = [column.name for column in COLUMNS if column.required]
+ALIASES = {"representative_username": "representative", "username": "representative", "price": "unit_price"}
+REFERENCES = ["product", "doctor", "region", "city", "representative", "created_by", "updated_by"]
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
+# Model fields a full_clean() error may name, and the file column to report it under.
+FIELD_COLUMNS = {
+    "date": "date",
+    "quantity": "quantity",
+    "unit_price": "unit_price",
+    "amount": "unit_price",
+    "source": "source",
+    "distributor": "distributor",
+    "pharmacy": "pharmacy",
+    "city": "city_code",
+    "invoice_number": "invoice_number",
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+
+class ImportRejected(Exception):
+    """Some rows are wrong, so nothing was saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+def column_key(header: str) -> str:
+    """`Product code`, `product-code` and `product_code` name the same column."""
+    key = re.sub(r"[\s\-]+", "_", header.strip().lower())
+    return ALIASES.get(key, key)
+
+
+def parse_sale_rows(
+    rows: list[dict[str, str]], *, company: Company, created_by: AbstractUser
+) -> tuple[list[Sale], list[RowError]]:
+    """Unsaved Sale objects for good rows, and an error for each bad cell.
+
+    Raises ValidationError if the file as a whole cannot be read as sales (no rows, too many
+    rows, a required column missing). Reference rows are read in a few queries, not per row.
+    """
+    if not rows:
+        raise ValidationError(_("The file has a header row but no sales under it."), code="empty")
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(
+            _("The file has %(count)d rows; one upload takes at most %(limit)d. Split it into smaller files.")
+            % {"count": len(rows), "limit": MAX_ROWS},
+            code="too_many_rows",
+        )
+    rows = [{column_key(key): value for key, value in row.items()} for row in rows]
+    present = set().union(*(row.keys() for row in rows))
+    missing = [name for name in REQUIRED if name not in present]
+    if missing:
+        raise ValidationError(
+            _("The file has no column %(missing)s. The first row must name the columns: %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMN_NAMES)},
+            code="missing_columns",
+        )
+    lookups = _Lookups(rows, company=company)
+    sales, errors = [], []
+    for index, row in enumerate(rows):
+        sale, row_errors = _parse_row(row, index + 2, lookups, created_by)
+        errors.extend(row_errors)
+        if sale is not None:
+            sales.append(sale)
+    return sales, errors
+
+
+class _Lookups:
+    """The products, doctors, places and users the file names, each read in one query."""
+
+    def __init__(self, rows: list[dict[str, str]], *, company: Company) -> None:
+        def values(column: str) -> set[str]:
+            return {row[column] for row in rows if row.get(column)}
+
+        self.products = {p.code: p for p in Product.objects.filter(code__in=values("product_code"))}
+        self.doctors = {d.code: d for d in Doctor.objects.filter(code__in=values("doctor_code"))}
+        self.regions = {r.code: r for r in Region.objects.filter(code__in=values("region_code"))}
+        self.cities = {c.code: c for c in City.objects.filter(code__in=values("city_code"))}
+        users = get_user_model().objects.filter(profile__company=company, username__in=values("representative"))
+        self.users = {u.username: u for u in users}
+
+
+def _parse_row(
+    row: dict[str, str], number: int, lookups: _Lookups, created_by: AbstractUser
+) -> tuple[Sale | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def fail(column: str, reason: str) -> None:
+        errors.append(RowError(number, column, reason))
+
+    def cell(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    date = _date(cell("date"))
+    if not cell("date"):
+        fail("date", _("The date is missing."))
+    elif date is None:
+        fail("date", _("“%(value)s” is not a date; write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": cell("date")})
+
+    product = lookups.products.get(cell("product_code"))
+    if not cell("product_code"):
+        fail("product_code", _("The product code is missing."))
+    elif product is None:
+        fail(
+            "product_code",
+            _("No product has the code “%(value)s”; check it or add the product to the catalogue first.")
+            % {"value": cell("product_code")},
+        )
+
+    quantity = _whole_number(cell("quantity"))
+    if quantity is None or quantity < 1:
+        fail("quantity", _("“%(value)s” is not a number of packs (1 or more).") % {"value": cell("quantity")})
+
+    unit_price = product.price if product is not None else None
+    if cell("unit_price"):
+        unit_price = _decimal(cell("unit_price"))
+        if unit_price is None or unit_price < 0:
+            fail("unit_price", _("“%(value)s” is not a price.") % {"value": cell("unit_price")})
+
+    source = cell("source").lower() or Sale.Source.DISTRIBUTOR_TO_PHARMACY
+    if source not in Sale.Source.values:
+        fail(
+            "source",
+            _("“%(value)s” is not a source; use %(choices)s.")
+            % {"value": cell("source"), "choices": " / ".join(Sale.Source.values)},
+        )
+
+    region = city = None
+    if cell("region_code"):
+        region = lookups.regions.get(cell("region_code"))
+        if region is None:
+            fail("region_code", _("No region has the code “%(value)s”.") % {"value": cell("region_code")})
+    if cell("city_code"):
+        city = lookups.cities.get(cell("city_code"))
+        if city is None:
+            fail("city_code", _("No city or district has the code “%(value)s”.") % {"value": cell("city_code")})
+        elif region is None and not cell("region_code"):
+            region = city.region
+        elif region is not None and city.region_id != region.pk:
+            fail("city_code", _("This city is not in the region “%(region)s”.") % {"region": region.code})
+
+    representative = None
+    if cell("representative"):
+        representative = lookups.users.get(cell("representative"))
+        if representative is None:
+            fail(
+                "representative",
+                _("No user of this company has the login “%(value)s”.") % {"value": cell("representative")},
+            )
+
+    doctor = None
+    if cell("doctor_code"):
+        doctor = lookups.doctors.get(cell("doctor_code"))
+        if doctor is None:
+            fail("doctor_code", _("No doctor has the code “%(value)s”.") % {"value": cell("doctor_code")})
+
+    if errors:
+        return None, errors
+    sale = Sale(
+        date=date,
+        product=product,
+        quantity=quantity,
+        unit_price=unit_price,
+        source=source,
+        distributor=cell("distributor"),
+        pharmacy=cell("pharmacy"),
+        region=region,
+        city=city,
+        representative=representative,
+        doctor=doctor,
+        invoice_number=cell("invoice_number"),
+        created_by=created_by,
+        updated_by=created_by,
+    )
+    try:
+        # References were checked above from the lookups (and the importing user exists): skip
+        # Django's query per reference and row.
+        sale.full_clean(exclude=REFERENCES)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                fail(FIELD_COLUMNS.get(field, field), message)
+        return None, errors
+    return sale, errors
+
+
+def _date(text: str) -> datetime.date | None:
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, date_format).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _whole_number(text: str) -> int | None:
+    try:
+        number = Decimal(text.replace(" ", ""))
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or abs(number) > 10**9 or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

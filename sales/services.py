@@ -1,0 +1,132 @@
+"""Writes on products and sales."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from doctors.models import Doctor
+from regions.models import City, Region
+from sales.importing import ImportRejected, parse_sale_rows
+from sales.models import Currency, Product, Sale
+from subscription.models import Company
+from subscription.tenancy import tenant_atomic
+
+
+def product_create(
+    *,
+    created_by: AbstractUser,
+    code: str,
+    name: str,
+    price: Decimal,
+    form: str = "",
+    strength: str = "",
+    pack: str = "",
+    is_active: bool = True,
+) -> Product:
+    """Add a product to the catalogue. Raises ValidationError if the code is taken or a field is invalid."""
+    product = Product(
+        created_by=created_by,
+        updated_by=created_by,
+        code=code,
+        name=name,
+        price=price,
+        form=form,
+        strength=strength,
+        pack=pack,
+        is_active=is_active,
+    )
+    product.full_clean()
+    product.save()
+    return product
+
+
+def product_update(*, product: Product, updated_by: AbstractUser, **fields) -> Product:
+    """Change a product. Raises ValidationError if the code is taken or a field is invalid."""
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.updated_by = updated_by
+    product.full_clean()
+    product.save()
+    return product
+
+
+def product_set_active(*, product: Product, active: bool, by: AbstractUser) -> Product:
+    """Deactivate (or activate again) a product; its sales stay. Raises nothing."""
+    product.is_active = active
+    product.updated_by = by
+    product.save(update_fields=["is_active", "updated_by", "updated_at"])
+    return product
+
+
+def sale_create(
+    *,
+    created_by: AbstractUser,
+    date: datetime.date,
+    product: Product,
+    quantity: int,
+    unit_price: Decimal,
+    amount: Decimal | None = None,
+    currency: str = Currency.AZN,
+    source: str = Sale.Source.DISTRIBUTOR_TO_PHARMACY,
+    distributor: str = "",
+    pharmacy: str = "",
+    region: Region | None = None,
+    city: City | None = None,
+    representative: AbstractUser | None = None,
+    doctor: Doctor | None = None,
+    invoice_number: str = "",
+) -> Sale:
+    """Add a sale line; the amount is quantity × unit price unless given. Raises ValidationError."""
+    sale = Sale(
+        created_by=created_by,
+        updated_by=created_by,
+        date=date,
+        product=product,
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=amount,
+        currency=currency,
+        source=source,
+        distributor=distributor,
+        pharmacy=pharmacy,
+        region=region,
+        city=city,
+        representative=representative,
+        doctor=doctor,
+        invoice_number=invoice_number,
+    )
+    sale.full_clean()
+    sale.save()
+    return sale
+
+
+def sale_update(*, sale: Sale, updated_by: AbstractUser, **fields) -> Sale:
+    """Change a sale line; an amount of None is worked out again. Raises ValidationError."""
+    for name, value in fields.items():
+        setattr(sale, name, value)
+    sale.updated_by = updated_by
+    sale.full_clean()
+    sale.save()
+    return sale
+
+
+def sale_delete(*, sale: Sale) -> None:
+    """Delete a sale line (payments that named it keep their data, without the link)."""
+    sale.delete()
+
+
+def sale_import(*, rows: list[dict[str, str]], company: Company, created_by: AbstractUser) -> int:
+    """Save every row of a distributor's file, or none. Raises ImportRejected listing the bad rows."""
+    sales, errors = parse_sale_rows(rows, company=company, created_by=created_by)
+    if errors:
+        raise ImportRejected(errors)
+    if not sales:
+        raise ValidationError(_("The file has a header row but no sales under it."), code="empty")
+    with tenant_atomic():
+        Sale.objects.bulk_create(sales, batch_size=500)
+    return len(sales)
