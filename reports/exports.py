@@ -59,8 +59,10 @@ def export_response(*, filename: str, columns: Sequence[str], rows: Iterable[Seq
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def read_table(upload) -> list[dict[str, str]]:
+def read_table(upload) -> list["TableRow"]:
     """Rows of an uploaded CSV or XLSX file as dicts keyed by the header row (lower-cased, stripped).
+
+    Blank lines are skipped; each row keeps its line number for error reports.
 
     Raises ValueError with a message a user can act on if the file is neither.
     """
@@ -86,11 +88,22 @@ def read_table(upload) -> list[dict[str, str]]:
         except csv.Error:
             dialect = csv.excel
         values = list(csv.reader(io.StringIO(text), dialect))
-    values = [row for row in values if any(cell not in (None, "") for cell in row)]
-    if not values:
+    numbered = [(line, row) for line, row in enumerate(values, start=1) if any(cell not in (None, "") for cell in row)]
+    if not numbered:
         raise ValueError(_("The file has no rows."))
-    header = [str(cell or "").strip().lower() for cell in values[0]]
-    return [{header[i]: _text(cell) for i, cell in enumerate(row) if i < len(header)} for row in values[1:]]
+    header = [str(cell or "").strip().lower() for cell in numbered[0][1]]
+    return [
+        TableRow({header[i]: _text(cell) for i, cell in enumerate(row) if i < len(header)}, line=line)
+        for line, row in numbered[1:]
+    ]
+
+
+class TableRow(dict):
+    """One row of an uploaded table; `line` is its number as the spreadsheet shows it (header = 1)."""
+
+    def __init__(self, values: dict, *, line: int) -> None:
+        super().__init__(values)
+        self.line = line
 
 
 def _text(cell) -> str:

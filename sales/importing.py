@@ -107,6 +107,8 @@ def parse_sale_rows(
             % {"count": len(rows), "limit": MAX_ROWS},
             code="too_many_rows",
         )
+    # Error reports name the line as the spreadsheet shows it, blank lines included.
+    lines = [getattr(row, "line", index + 2) for index, row in enumerate(rows)]
     rows = [{column_key(key): value for key, value in row.items()} for row in rows]
     present = set().union(*(row.keys() for row in rows))
     missing = [name for name in REQUIRED if name not in present]
@@ -118,8 +120,8 @@ def parse_sale_rows(
         )
     lookups = _Lookups(rows, company=company)
     sales, errors = [], []
-    for index, row in enumerate(rows):
-        sale, row_errors = _parse_row(row, index + 2, lookups, created_by)
+    for line, row in zip(lines, rows, strict=True):
+        sale, row_errors = _parse_row(row, line, lookups, created_by)
         errors.extend(row_errors)
         if sale is not None:
             sales.append(sale)

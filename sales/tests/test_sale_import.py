@@ -188,3 +188,12 @@ def test_it_lets_no_representative_or_viewer_import(acme, catalogue, member, log
         assert response.status_code == 403
     with use_tenant(acme):
         assert not Sale.objects.exists()
+
+
+def test_it_numbers_bad_rows_as_the_spreadsheet_does_blank_lines_included(acme, catalogue, manager, login, english):
+    response = login(manager).post(
+        IMPORT,
+        {"file": csv_file("2025-03-14,CARD-10,24,,,,,,,,,", "", ",,,,,,,,,,,", "2025-03-15,NO-SUCH,5,,,,,,,,,")},
+    )
+    assert response.status_code == 400
+    assert [(error.row, error.column) for error in response.context["row_errors"]] == [(5, "product_code")]

@@ -205,15 +205,20 @@ class Command(BaseCommand):
             Sale.objects.bulk_create(sales)
             for number in range(12):
                 outgoing = number % 3 != 0
+                # Outgoing payments pass a manager's approval before they are paid; incoming ones need none.
+                status = rng.choice(["draft", "approved", "paid"]) if outgoing else rng.choice(["draft", "paid"])
+                approved = outgoing and status != "draft"
                 Payment.objects.create(
                     direction=Payment.Direction.OUTGOING if outgoing else Payment.Direction.INCOMING,
                     kind=rng.choice(["fee", "sponsorship", "congress"]) if outgoing else "invoice",
                     date=today - datetime.timedelta(days=rng.randint(0, 120)),
                     amount=Decimal(rng.randint(50, 3000)),
                     method=Payment.Method.BANK,
-                    status=rng.choice(["draft", "approved", "paid"]),
+                    status=status,
                     doctor=rng.choice(doctors) if outgoing else None,
                     counterparty="" if outgoing else rng.choice(["Azərfarm", "Avromed"]),
+                    approved_by=manager if approved else None,
+                    approved_at=timezone.now() if approved else None,
                     created_by=manager,
                 )
         self.stdout.write(f"{company.slug}: {len(doctors)} doctors with visits, sales and payments")
