@@ -2,6 +2,10 @@ from django.contrib import admin
 
 from master_admin.models import ImpersonationSession
 
+# The Django admin holds the platform's master data and is for superusers only (DESIGN.md §1);
+# staff who are not superusers are refused even if they were given model permissions.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
 
 @admin.register(ImpersonationSession)
 class ImpersonationSessionAdmin(admin.ModelAdmin):
@@ -9,6 +13,7 @@ class ImpersonationSessionAdmin(admin.ModelAdmin):
     list_filter = ("company", "superuser", "end_reason")
     search_fields = ("reason", "company__name", "superuser__username")
     date_hierarchy = "started_at"
+    list_select_related = ("superuser", "company")
 
     def has_add_permission(self, request):
         return False  # sessions start from /master-admin/, which records them properly

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from master_admin import views
 
 app_name = "master_admin"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.company_list, name="company-list"),
+    path("companies/<str:slug>/", views.company_detail, name="company-detail"),
+    path("companies/<str:slug>/enter/", views.company_enter, name="company-enter"),
+    path("companies/<str:slug>/refresh/", views.company_refresh, name="company-refresh"),
+    path("companies/<str:slug>/check/", views.company_check, name="company-check"),
+    path("exit/", views.impersonation_exit, name="impersonation-exit"),
+    path("impersonations/", views.impersonation_list, name="impersonation-list"),
+    path("analytics/", views.analytics, name="analytics-dashboard"),
+    path("analytics/refresh/", views.analytics_refresh, name="analytics-refresh"),
+    path("monitoring/", views.monitoring, name="monitoring-dashboard"),
+    path("monitoring/check/", views.monitoring_check, name="monitoring-check"),
+]

@@ -1,0 +1,231 @@
+"""The superusers' pages: companies, analytics, monitoring and audited impersonation."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from master_admin import selectors, services
+from master_admin.forms import CompanyFilterForm, EnterCompanyForm, ImpersonationFilterForm
+from subscription.middleware import IMPERSONATION_SESSION_KEY
+from subscription.models import Company
+
+PAGE_SIZE = 50
+
+
+def superuser_required(view):
+    """Anonymous users log in first; anyone but a superuser gets 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _report_failures(request: HttpRequest, probes) -> None:
+    for probe in probes:
+        if not probe.ok:
+            messages.error(request, f"{probe.company.slug}: {probe.error}")
+
+
+# --- Companies ---------------------------------------------------------------------------------------------
+@require_GET
+@superuser_required
+def company_list(request: HttpRequest) -> HttpResponse:
+    form = CompanyFilterForm(request.GET or None)
+    filters = form.filters()
+    rows = selectors.company_rows(**filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "master_admin/company_list.html",
+        {"form": form, "page_obj": page, "rows": page.object_list, "sort": filters.get("sort", "name")},
+    )
+
+
+@require_GET
+@superuser_required
+def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company, slug=slug)
+    row = selectors.company_row(company)
+    months = selectors.last_months(timezone.localdate())
+    context = {
+        "row": row,
+        "company": row.company,
+        "subscriptions": company.subscriptions.select_related("plan"),
+        "profiles": company.profiles.select_related("user").order_by("role", "user__username"),
+        "sessions": selectors.impersonation_sessions(company=company)[:10],
+        "check": getattr(company, "integrity_check", None),
+        "pending": selectors.pending_migrations(row.company),
+        "months": months,
+        "visits_by_month": row.by_month("visits", months),
+        "sales_by_month": row.by_month("sales_amount", months),
+        "read_only_if_entered": services.impersonation_is_read_only(row.company),
+    }
+    return render(request, "master_admin/company_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@superuser_required
+def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the form asking why; POST: open an audited session inside the company and go to its pages."""
+    company = get_object_or_404(Company, slug=slug)
+    form = EnterCompanyForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            session = services.impersonation_start(
+                superuser=request.user,
+                company=company,
+                reason=form.cleaned_data["reason"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[IMPERSONATION_SESSION_KEY] = session.pk
+            if session.read_only:
+                messages.warning(request, _("You are inside %(company)s read-only.") % {"company": company.name})
+            return redirect("/")
+    context = {
+        "company": company,
+        "form": form,
+        "read_only": services.impersonation_is_read_only(company),
+        "minutes": settings.IMPERSONATION_MINUTES,
+    }
+    return render(request, "master_admin/company_enter.html", context)
+
+
+@require_POST
+@superuser_required
+def impersonation_exit(request: HttpRequest) -> HttpResponse:
+    ended = services.impersonation_end(superuser=request.user)
+    request.session.pop(IMPERSONATION_SESSION_KEY, None)
+    if ended:
+        messages.success(request, _("You have left the company's system."))
+    return redirect("master_admin:company-list")
+
+
+@require_POST
+@superuser_required
+def company_refresh(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company, slug=slug)
+    probes = services.platform_stats_refresh(companies=[company], jobs=1)
+    _report_failures(request, probes)
+    if all(probe.ok for probe in probes):
+        messages.success(request, _("The figures of %(company)s were recounted.") % {"company": company.name})
+    return redirect("master_admin:company-detail", slug=company.slug)
+
+
+@require_POST
+@superuser_required
+def company_check(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company, slug=slug)
+    (check,) = services.database_check(companies=[company], jobs=1)
+    if check.ok:
+        messages.success(request, _("The database of %(company)s passed the check.") % {"company": company.name})
+    else:
+        messages.error(
+            request,
+            _("The database of %(company)s failed the check: %(result)s")
+            % {"company": company.name, "result": check.result},
+        )
+    return _back(request, reverse("master_admin:company-detail", args=[company.slug]))
+
+
+# --- Analytics ---------------------------------------------------------------------------------------------
+@require_GET
+@superuser_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    figures = selectors.platform_analytics()
+    plans = sorted(figures.by_plan)
+    statuses = sorted(figures.by_status)
+    context = {
+        "figures": figures,
+        "plans": plans,
+        "plan_status_series": [
+            (status, [figures.by_plan_and_status[(plan, status)] for plan in plans]) for status in statuses
+        ],
+        "status_rows": sorted(figures.by_status.items()),
+        "plan_rows": [(plan, figures.by_plan[plan], figures.mrr_by_plan.get(plan, 0)) for plan in plans],
+        "activity_series": [(_("Visits"), figures.visits_by_month), (_("New doctors"), figures.new_doctors)],
+        "companies_series": [(_("All companies"), figures.total_companies), (_("New"), figures.new_companies)],
+    }
+    return render(request, "master_admin/analytics_dashboard.html", context)
+
+
+@require_POST
+@superuser_required
+def analytics_refresh(request: HttpRequest) -> HttpResponse:
+    probes = services.platform_stats_refresh()
+    _report_failures(request, probes)
+    done = sum(probe.ok for probe in probes)
+    messages.success(
+        request,
+        ngettext(
+            "The figures of %(count)d company were recounted.",
+            "The figures of %(count)d companies were recounted.",
+            done,
+        )
+        % {"count": done},
+    )
+    return redirect("master_admin:analytics-dashboard")
+
+
+# --- Impersonation log -------------------------------------------------------------------------------------
+@require_GET
+@superuser_required
+def impersonation_list(request: HttpRequest) -> HttpResponse:
+    form = ImpersonationFilterForm(request.GET or None)
+    sessions = selectors.impersonation_sessions(**form.filters())
+    page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "master_admin/impersonation_list.html", {"form": form, "page_obj": page})
+
+
+# --- Monitoring --------------------------------------------------------------------------------------------
+@require_GET
+@superuser_required
+def monitoring(request: HttpRequest) -> HttpResponse:
+    overview = selectors.monitoring_overview()
+    page = Paginator(overview.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "master_admin/monitoring_dashboard.html", {"overview": overview, "page_obj": page})
+
+
+@require_POST
+@superuser_required
+def monitoring_check(request: HttpRequest) -> HttpResponse:
+    checks = services.database_check(companies=Company.objects.order_by("slug"))
+    failed = [check for check in checks if not check.ok]
+    for check in failed:
+        messages.error(request, f"{check.company.slug}: {check.result}")
+    messages.info(
+        request,
+        _("%(ok)d of %(total)d company databases passed the check.")
+        % {"ok": len(checks) - len(failed), "total": len(checks)},
+    )
+    return redirect("master_admin:monitoring-dashboard")

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from regions.models import City, Clinic, Region, Specialization
 from regions.services import reference_usage
+from subscription.tenancy import close_tenant_connections
 
 
 class ReferenceAdmin(admin.ModelAdmin):
@@ -16,18 +18,31 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for obj in objs:
-            used_by = reference_usage(obj)
-            if used_by:
-                protected.append(
-                    ngettext(
-                        "%(name)s — used by %(count)d company; deactivate it instead",
-                        "%(name)s — used by %(count)d companies; deactivate it instead",
-                        used_by,
-                    )
-                    % {"name": obj, "count": used_by}
-                )
+        try:
+            for obj in objs:
+                protected.extend(self.usage_refusal(obj))
+        finally:
+            # The check opened every company's database in this thread: do not keep them open.
+            close_tenant_connections()
         return deleted, counts, perms_needed, protected
+
+    @staticmethod
+    def usage_refusal(obj) -> list[str]:
+        """Why `obj` cannot be deleted: the companies whose data use it, or a database that could not be read."""
+        try:
+            used_by = reference_usage(obj)
+        except ValidationError as error:  # fail closed: an unreadable database might use the row
+            return [f"{obj} — {' '.join(error.messages)}"]
+        if not used_by:
+            return []
+        return [
+            ngettext(
+                "%(name)s — used by %(count)d company; deactivate it instead",
+                "%(name)s — used by %(count)d companies; deactivate it instead",
+                used_by,
+            )
+            % {"name": obj, "count": used_by}
+        ]
 
     @admin.action(description=_("Deactivate selected rows"))
     def deactivate(self, request, queryset):
@@ -68,7 +83,7 @@ class ClinicAdmin(ReferenceAdmin):
     list_display = ("name_az", "name_en", "city", "region_name", "kind", "is_active")
     list_filter = ("is_active", "kind", "city__region", "city")
     list_select_related = ("city__region",)
-    search_fields = ("name_az", "name_en", "code", "address")
+    search_fields = ("name_az", "name_en", "name_ru", "code", "address")
     autocomplete_fields = ("city",)
 
     @admin.display(description=_("region"), ordering="city__region__sort_order")

@@ -2,8 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.db.models import OuterRef, Subquery
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from master_admin.selectors import SCHEMA_STATES, schema_state
+from master_admin.tenant_probe import database_files
 from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState, UserProfile
 from subscription.provisioning import tenant_database_create, tenant_database_exists
 
@@ -37,23 +42,50 @@ class CompanyForm(forms.ModelForm):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     form = CompanyForm
-    list_display = ("name", "slug", "is_active", "created_at", "database_state")
+    list_display = ("name", "slug", "is_active", "plan_name", "subscription_status", "created_at", "database")
     list_filter = ("is_active", "subscriptions__plan", "subscriptions__status")
-    search_fields = ("name", "slug", "contact_name", "contact_email")
+    search_fields = ("name", "slug", "contact_name", "contact_email", "tax_id")
     list_select_related = ("schema_state",)
     inlines = [SubscriptionInline]
+
+    def get_queryset(self, request):
+        current = Subscription.objects.filter(company=OuterRef("pk")).order_by("-starts_on", "-pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_plan=Subquery(current.values("plan__name")[:1]),
+                current_status=Subquery(current.values("status")[:1]),
+            )
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return ("slug",) if obj else ()
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a company is the last lifecycle step, which keeps a final backup of its
+        # database; here a company is deactivated instead.
+        return False
+
+    @admin.display(description=_("plan"), ordering="current_plan")
+    def plan_name(self, obj: Company) -> str:
+        return getattr(obj, "current_plan", None) or "—"
+
+    @admin.display(description=_("subscription"), ordering="current_status")
+    def subscription_status(self, obj: Company) -> str:
+        status = getattr(obj, "current_status", None)
+        return Subscription.Status(status).label if status else "—"
+
     @admin.display(description=_("database"))
-    def database_state(self, obj: Company) -> str:
-        state = getattr(obj, "schema_state", None)
-        if state is None:
-            return _("missing")
-        if state.last_error:
-            return _("error")
-        return _("ready")
+    def database(self, obj: Company) -> str:
+        files = database_files(obj.slug)
+        state = SCHEMA_STATES[schema_state(obj, files)]
+        if files.exists is None:  # not on SQLite: no file to look at
+            return str(state)
+        if not files.exists:
+            return gettext("no file · %(state)s") % {"state": state}
+        size = filesizeformat((files.size or 0) + (files.wal_size or 0))
+        return gettext("%(size)s · %(state)s") % {"size": size, "state": state}
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

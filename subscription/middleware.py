@@ -64,6 +64,14 @@ def company_access(company: Company) -> str:
     return subscription.access(timezone.localdate())
 
 
+def impersonation_access(access: str, read_only: bool) -> str:
+    """A superuser inside a company may read it even when its own users are refused
+    (deactivated company, blocked subscription), but never write to it then."""
+    if access in ("inactive", "blocked") or (access == "full" and read_only):
+        return "read_only"
+    return access
+
+
 class TenantMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -74,8 +82,7 @@ class TenantMiddleware:
         request.tenant = company
         request.tenant_access = company_access(company) if company else None
         if company is not None and request.impersonation is not None:
-            if request.tenant_access == "full" and request.impersonation.read_only:
-                request.tenant_access = "read_only"
+            request.tenant_access = impersonation_access(request.tenant_access, request.impersonation.read_only)
         request.tenant_read_only = request.tenant_access == "read_only"
 
         if not request.path.startswith(COMPANY_FREE_PREFIXES):
@@ -83,7 +90,11 @@ class TenantMiddleware:
             if refusal is not None:
                 return refusal
         if company is None:
-            return self.get_response(request)
+            try:
+                return self.get_response(request)
+            finally:
+                # Pages without a company (the admin's reference checks) may still open company databases.
+                close_tenant_connections()
 
         try:
             with use_tenant(company):
@@ -126,5 +137,7 @@ class TenantMiddleware:
             response["Retry-After"] = "60"
             return response
         if access == "read_only" and request.method not in SAFE_METHODS:
+            if request.impersonation is not None:
+                return render(request, "master_admin/impersonation_read_only.html", status=403)
             return render(request, "errors/read_only.html", status=403)
         return None
