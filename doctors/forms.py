@@ -1,0 +1,197 @@
+"""The doctor form (dependent region → city → clinic selects) and the list page's filters."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from doctors.models import Doctor
+from doctors.selectors import company_users
+from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
+from regions.models import Specialization
+
+if TYPE_CHECKING:
+    from subscription.models import Company
+
+PHONE_HELP = _("An Azerbaijani number, e.g. +994 50 123 45 67 (050 123 45 67 is accepted too).")
+YES_NO_ALL = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+def normalize_phone(value: str) -> str:
+    """Write an Azerbaijani number as "+994 50 123 45 67" whichever usual way it was typed.
+
+    Anything that is not recognisably such a number is returned as typed, for the model's
+    validator to reject with its message.
+    """
+    value = (value or "").strip()
+    digits = re.sub(r"[\s\-().+]", "", value)
+    if not digits.isdigit():
+        return value
+    if len(digits) == 14 and digits.startswith("00994"):
+        digits = digits[2:]
+    elif len(digits) == 10 and digits.startswith("0"):
+        digits = "994" + digits[1:]
+    elif len(digits) == 9:
+        digits = "994" + digits
+    if len(digits) == 12 and digits.startswith("994"):
+        return f"+994 {digits[3:5]} {digits[5:8]} {digits[8:10]} {digits[10:12]}"
+    return value
+
+
+def model_label(name: str):
+    """A doctor field's verbose name as a form label (translated like the model's)."""
+    return capfirst(Doctor._meta.get_field(name).verbose_name)
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return user_label(obj)
+
+
+class BootstrapFormMixin:
+    """Bootstrap classes on every widget; `is-invalid` on the fields that have errors."""
+
+    mark_invalid = True
+
+    def style_widgets(self, *, small: bool = False) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select form-select-sm" if small else "form-select"
+            else:
+                css = "form-control form-control-sm" if small else "form-control"
+            widget.attrs["class"] = " ".join(filter(None, [widget.attrs.get("class"), css]))
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.mark_invalid:
+            return
+        for name in self._errors or ():
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class DoctorForm(BootstrapFormMixin, PlaceFieldsMixin, forms.ModelForm):
+    """Add or change a doctor; the services (not the form) save it."""
+
+    specialization = SpecializationChoiceField(label=model_label("specialization"))
+    second_specialization = SpecializationChoiceField(label=model_label("second_specialization"), required=False)
+    representative = UserChoiceField(
+        queryset=None,
+        label=model_label("representative"),
+        required=False,
+        help_text=_("The staff member who works with this doctor."),
+    )
+
+    sections = (
+        (_("Doctor"), ("code", "last_name", "first_name", "patronymic")),
+        (_("Speciality"), ("specialization", "second_specialization", "category", "position")),
+        (_("Place of work"), ("region", "city", "clinic")),
+        (_("Contacts"), ("mobile_phone", "work_phone", "email", "visit_hours")),
+        (_("Work with the doctor"), ("representative", "is_kol", "is_active", "notes")),
+    )
+
+    class Meta:
+        model = Doctor
+        fields = [
+            "code",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "specialization",
+            "second_specialization",
+            "category",
+            "position",
+            "region",
+            "city",
+            "clinic",
+            "mobile_phone",
+            "work_phone",
+            "email",
+            "visit_hours",
+            "representative",
+            "is_kol",
+            "is_active",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "mobile_phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+994 50 123 45 67"}),
+            "work_phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+994 12 123 45 67"}),
+        }
+        help_texts = {
+            "code": _("Unique within your company, e.g. D0042."),
+            "category": _("A: key doctors, visited most often; C: occasional."),
+            "mobile_phone": PHONE_HELP,
+            "work_phone": PHONE_HELP,
+            "is_kol": _("Influential in the field: speaks at events, advises colleagues."),
+            "is_active": _("Inactive doctors stay with their history but do not count against the plan."),
+        }
+
+    def __init__(self, *args, company: Company, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "Keep the current value if deactivated" means the stored value, never a posted one.
+        stored = self.instance
+        self.fields["specialization"].set_current(stored.specialization_id)
+        self.fields["second_specialization"].set_current(stored.second_specialization_id)
+        self.fields["representative"].queryset = company_users(
+            company=company, active_only=True, current_pk=stored.representative_id
+        )
+        self.setup_places()
+        self.style_widgets()
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_mobile_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["mobile_phone"])
+
+    def clean_work_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["work_phone"])
+
+    def section_fields(self):
+        """(title, bound fields) for each part of the form, in order."""
+        return [(title, [self[name] for name in names]) for title, names in self.sections]
+
+
+class DoctorFilterForm(BootstrapFormMixin, PlaceFieldsMixin, forms.Form):
+    """The doctor list's filters. A choice that no longer fits (a city outside a newly chosen
+    region) is ignored rather than voiding every filter."""
+
+    mark_invalid = False
+
+    specialization = forms.ModelChoiceField(
+        label=model_label("specialization"), queryset=Specialization.objects.none(), required=False
+    )
+    category = forms.ChoiceField(
+        label=model_label("category"), choices=[("", _("All")), *Doctor.Category.choices], required=False
+    )
+    region = forms.ModelChoiceField(label=model_label("region"), queryset=None, required=False)
+    city = forms.ModelChoiceField(label=model_label("city"), queryset=None, required=False)
+    clinic = forms.ModelChoiceField(label=model_label("clinic"), queryset=None, required=False)
+    representative = UserChoiceField(label=model_label("representative"), queryset=None, required=False)
+    is_kol = forms.ChoiceField(label=model_label("is_kol"), choices=YES_NO_ALL, required=False)
+    is_active = forms.ChoiceField(label=model_label("is_active"), choices=YES_NO_ALL, required=False)
+
+    def __init__(self, *args, company: Company, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specialization"].queryset = az_sorted(Specialization.objects.all())
+        self.fields["representative"].queryset = company_users(company=company)
+        self.setup_places()
+        self.style_widgets(small=True)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Fields in error are already left out of cleaned_data: filter by the others.
+        self._errors.clear()

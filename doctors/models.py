@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from subscription.tenant_base import MasterReference, TrackedModel
@@ -53,6 +54,9 @@ class Doctor(TrackedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("doctors:doctor-detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:

@@ -1,17 +1,132 @@
 """Reads of doctors."""
 
-from django.db.models import QuerySet
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from appointments.models import Appointment
 from doctors.models import Doctor
+from payments.models import Payment
+from regions.forms import az_sorted
+from regions.models import City, Clinic, Region, Specialization
+from sales.models import Sale
+from subscription.aztext import az_ordered
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
+    from subscription.models import Company
 
 # Reference rows live in the master database: select_related cannot reach them, prefetch can
 # (one query per relation, whatever the number of doctors).
 REFERENCE_FIELDS = ("specialization", "second_specialization", "region", "city", "clinic", "representative")
 
 
-def doctor_list(*, active: bool | None = None) -> QuerySet[Doctor]:
-    """Doctors of the selected company with their reference data, in a constant number of queries."""
+def doctor_list(*, active: bool | None = None, filters: dict[str, Any] | None = None) -> QuerySet[Doctor]:
+    """Doctors of the selected company with their reference data, in a constant number of queries.
+
+    `filters` are a DoctorFilterForm's cleaned data (empty values are ignored).
+    """
     doctors = Doctor.objects.prefetch_related(*REFERENCE_FIELDS)
     if active is not None:
         doctors = doctors.filter(is_active=active)
-    return doctors
+    return doctor_filter(doctors, filters or {})
+
+
+def doctor_filter(doctors: QuerySet[Doctor], filters: dict[str, Any]) -> QuerySet[Doctor]:
+    """Narrow `doctors` by the list page's filters."""
+    chosen = {name: value for name, value in filters.items() if value not in (None, "")}
+    if "specialization" in chosen:
+        # A doctor with the specialization as the second one is a match too.
+        spec = chosen.pop("specialization")
+        doctors = doctors.filter(Q(specialization=spec) | Q(second_specialization=spec))
+    for name in ("is_kol", "is_active"):
+        if name in chosen:
+            doctors = doctors.filter(**{name: chosen.pop(name) == "yes"})
+    lookups = {
+        name: chosen[name] for name in ("category", "region", "city", "clinic", "representative") if name in chosen
+    }
+    return doctors.filter(**lookups)
+
+
+def doctor_city_order() -> Case:
+    """An expression ranking doctors by their city's name in Azerbaijani order.
+
+    The cities live in the master database, so the order is read from there (one query) and
+    handed to the company's database as a CASE over city ids.
+    """
+    city_ids = list(az_sorted(City.objects.all()).values_list("pk", flat=True))
+    return Case(
+        *(When(city_id=pk, then=Value(rank)) for rank, pk in enumerate(city_ids)),
+        default=Value(len(city_ids)),
+        output_field=IntegerField(),
+    )
+
+
+def company_users(*, company: Company, active_only: bool = False, current_pk: int | None = None) -> QuerySet:
+    """The company's users (master database), by name; with `active_only`, the active ones plus `current_pk`."""
+    users = get_user_model().objects.filter(profile__company=company)
+    if active_only:
+        users = users.filter(Q(is_active=True) | Q(pk=current_pk)) if current_pk else users.filter(is_active=True)
+    return users.order_by(
+        az_ordered("first_name", using="default"), az_ordered("last_name", using="default"), "username"
+    )
+
+
+def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
+    """Names by id of every specialization, region, city and clinic (small tables) and of the
+    company's users, in the active language: for exports of thousands of doctors."""
+    names = {
+        field: {row.pk: row.name for row in model.objects.all()}
+        for field, model in (("specialization", Specialization), ("region", Region), ("city", City), ("clinic", Clinic))
+    }
+    names["representative"] = {
+        user.pk: user.get_full_name() or user.username for user in company_users(company=company)
+    }
+    return names
+
+
+@dataclass
+class DoctorHistory:
+    """A doctor's recent visits, sales and payments, with how many there are in all."""
+
+    appointments: list[Appointment]
+    appointment_count: int
+    sales: list[Sale]
+    sale_count: int
+    payments: list[Payment] | None
+    payment_count: int
+
+
+def doctor_history(
+    *, doctor: Doctor, only_of: AbstractUser | None = None, with_payments: bool = True, limit: int = 10
+) -> DoctorHistory:
+    """The doctor's recent activity; `only_of` limits visits and sales to that user's own (representatives)."""
+    appointments = Appointment.objects.filter(doctor=doctor).prefetch_related("staff")
+    sales = Sale.objects.filter(doctor=doctor).select_related("product").prefetch_related("representative")
+    if only_of is not None:
+        appointments = appointments.filter(staff=only_of)
+        sales = sales.filter(representative=only_of)
+    payments = Payment.objects.filter(doctor=doctor) if with_payments else Payment.objects.none()
+    return DoctorHistory(
+        appointments=list(appointments.order_by("-planned_start", "-pk")[:limit]),
+        appointment_count=appointments.count(),
+        sales=list(sales.order_by("-date", "-pk")[:limit]),
+        sale_count=sales.count(),
+        payments=list(payments.order_by("-date", "-pk")[:limit]) if with_payments else None,
+        payment_count=payments.count() if with_payments else 0,
+    )
+
+
+def doctor_has_history(*, doctor: Doctor) -> bool:
+    """Whether any visit, sale, payment or patient refers to the doctor (then it is kept, not deleted)."""
+    return (
+        Appointment.objects.filter(doctor=doctor).exists()
+        or Sale.objects.filter(doctor=doctor).exists()
+        or Payment.objects.filter(doctor=doctor).exists()
+        or doctor.patients.exists()
+    )

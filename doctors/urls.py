@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from doctors import views
 
 app_name = "doctors"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.DoctorListView.as_view(), name="doctor-list"),
+    path("add/", views.doctor_create, name="doctor-create"),
+    path("<int:pk>/", views.doctor_detail, name="doctor-detail"),
+    path("<int:pk>/edit/", views.doctor_update, name="doctor-update"),
+    path("<int:pk>/delete/", views.doctor_delete, name="doctor-delete"),
+]

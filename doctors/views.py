@@ -1,0 +1,193 @@
+"""The Doctors section: list with filters and export, detail, add, edit, delete."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Replace
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from doctors import selectors, services
+from doctors.forms import DoctorFilterForm, DoctorForm
+from doctors.models import Doctor
+from reports.listing import CompanyListView
+from subscription.permissions import can, is_representative, require
+
+
+def _digits(field: str) -> Replace:
+    # Phones are stored as "+994 50 123 45 67": without the spaces, a search for 501234567 finds them.
+    return Replace(F(field), Value(" "), Value(""))
+
+
+class DoctorListView(CompanyListView):
+    permission = "doctor_view"
+    template_name = "doctors/doctor_list.html"
+    context_object_name = "doctors"
+    paginate_by = 50
+    search_fields = (
+        "last_name",
+        "first_name",
+        "patronymic",
+        "code",
+        "mobile_phone",
+        "work_phone",
+        _digits("mobile_phone"),
+        _digits("work_phone"),
+    )
+    sort_options = {
+        "name": ("last_name", "first_name", "patronymic"),
+        "code": ("code",),
+        "category": ("category", "last_name", "first_name"),
+        "city": ("city",),  # by the city's name: see ordering_for()
+        "created": ("created_at",),
+    }
+    default_sort = "name"
+    text_sort_fields = {"last_name", "first_name", "patronymic"}
+    export_name = "doctors"
+
+    @property
+    def filter_form_class(self):
+        return partial(DoctorFilterForm, company=self.request.tenant)
+
+    def base_queryset(self) -> QuerySet[Doctor]:
+        return selectors.doctor_list()
+
+    def apply_filters(self, queryset: QuerySet[Doctor], data: dict) -> QuerySet[Doctor]:
+        return selectors.doctor_filter(queryset, data)
+
+    def ordering_for(self, sort: str) -> list:
+        if sort.lstrip("-") != "city":
+            return super().ordering_for(sort)
+        # City names live in the master database; rank the company's rows by them.
+        descending = sort.startswith("-")
+        names = super().ordering_for("-name" if descending else "name")
+        self.sort = sort
+        rank = selectors.doctor_city_order()
+        return [rank.desc() if descending else rank.asc(), *names]
+
+    def get_queryset(self) -> QuerySet[Doctor]:
+        queryset = super().get_queryset()
+        if self.request.GET.get("export"):
+            # An export looks names up in the reference tables read once (export_columns), which
+            # beats prefetching them again for every chunk of thousands of doctors.
+            return queryset.prefetch_related(None)
+        return queryset
+
+    def export_columns(self) -> list[str]:
+        self.names = selectors.doctor_reference_names(company=self.request.tenant)
+        self.yes_no = (_("yes"), _("no"))
+        return [
+            _("Code"),
+            _("Full name"),
+            _("Specialization"),
+            _("Category"),
+            _("Region"),
+            _("City or district"),
+            _("Clinic"),
+            _("Phones"),
+            _("E-mail"),
+            _("Representative"),
+            _("Key opinion leader"),
+            _("Active"),
+        ]
+
+    def export_row(self, doctor: Doctor) -> list:
+        names, (yes, no) = self.names, self.yes_no
+        return [
+            doctor.code,
+            doctor.full_name,
+            names["specialization"].get(doctor.specialization_id, ""),
+            doctor.category,
+            names["region"].get(doctor.region_id, ""),
+            names["city"].get(doctor.city_id, ""),
+            names["clinic"].get(doctor.clinic_id, ""),
+            ", ".join(phone for phone in (doctor.mobile_phone, doctor.work_phone) if phone),
+            doctor.email,
+            names["representative"].get(doctor.representative_id, ""),
+            yes if doctor.is_kol else no,
+            yes if doctor.is_active else no,
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_placeholder"] = gettext_lazy("Name, code or phone")
+        return context
+
+
+@login_required
+@require("doctor_view")
+def doctor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doctor = get_object_or_404(selectors.doctor_list().prefetch_related("created_by", "updated_by"), pk=pk)
+    history = selectors.doctor_history(
+        doctor=doctor,
+        only_of=request.user if is_representative(request) else None,
+        with_payments=can(request, "payment_view"),
+    )
+    return render(request, "doctors/doctor_detail.html", {"doctor": doctor, "history": history})
+
+
+def _edit(request: HttpRequest, doctor: Doctor | None) -> HttpResponse:
+    """The add and edit pages: the same form, saved by the matching service."""
+    form = DoctorForm(request.POST or None, instance=doctor, company=request.tenant)
+    if form.is_refresh:
+        form.without_errors()
+    elif request.method == "POST" and form.is_valid():
+        try:
+            if doctor is None:
+                saved = services.doctor_create(company=request.tenant, created_by=request.user, **form.cleaned_data)
+                messages.success(request, _("Doctor %(name)s added.") % {"name": saved.full_name})
+            else:
+                saved = services.doctor_update(
+                    doctor=doctor, company=request.tenant, updated_by=request.user, **form.cleaned_data
+                )
+                messages.success(request, _("Changes to %(name)s saved.") % {"name": saved.full_name})
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(saved)
+    return render(request, "doctors/doctor_form.html", {"form": form, "doctor": doctor})
+
+
+@login_required
+@require("doctor_edit")
+@require_http_methods(["GET", "POST"])
+def doctor_create(request: HttpRequest) -> HttpResponse:
+    return _edit(request, None)
+
+
+@login_required
+@require("doctor_edit")
+@require_http_methods(["GET", "POST"])
+def doctor_update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit(request, get_object_or_404(Doctor, pk=pk))
+
+
+@login_required
+@require("doctor_edit")
+@require_http_methods(["GET", "POST"])
+def doctor_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    doctor = get_object_or_404(Doctor, pk=pk)
+    if request.method == "POST":
+        name = doctor.full_name
+        if services.doctor_delete(doctor=doctor, deleted_by=request.user):
+            messages.success(request, _("Doctor %(name)s deleted.") % {"name": name})
+            return redirect("doctors:doctor-list")
+        messages.warning(
+            request,
+            _(
+                "%(name)s has visits, sales, payments or patients on record, so the doctor was "
+                "deactivated instead of deleted. The history is kept."
+            )
+            % {"name": name},
+        )
+        return redirect(doctor)
+    has_history = selectors.doctor_has_history(doctor=doctor)
+    return render(request, "doctors/doctor_delete.html", {"doctor": doctor, "has_history": has_history})

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,15 +35,35 @@ class Patient(TrackedModel):
         verbose_name_plural = _("patients")
 
     def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:patient-detail", args=[self.pk])
 
 
 class PatientAccessLog(models.Model):
-    """Personal data: who looked at or changed a patient's record, and when."""
+    """Personal data: who looked at or changed a patient's record, and when.
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="access_log")
+    The record outlives the patient: deleting a patient is itself recorded, so the rows keep the
+    patient's number and lose only the link.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Added")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.SET_NULL, null=True, related_name="access_log", verbose_name=_("patient")
+    )
+    patient_number = models.PositiveBigIntegerField(_("patient number"), null=True)
     user = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True)
-    action = models.CharField(_("action"), max_length=20)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -42,12 +42,17 @@ class PlaceFieldsMixin:
             value = getattr(self.instance, f"{name}_id", None)
         return getattr(value, "pk", value)
 
+    def _stored(self, name: str):
+        """The value saved on the instance: only it may be a row deactivated since."""
+        instance = getattr(self, "instance", None)
+        return getattr(instance, f"{name}_id", None) if instance is not None and instance.pk else None
+
     def setup_places(self) -> None:
-        region_id, city_id, clinic_id = (self._chosen(name) for name in PLACE_FIELDS)
-        region_id, city_id = _as_int(region_id), _as_int(city_id)
+        region_id, city_id = (_as_int(self._chosen(name)) for name in ("region", "city"))
+        stored = {name: self._stored(name) for name in PLACE_FIELDS}
         has_clinic = "clinic" in self.fields
         if "region" in self.fields:
-            self.fields["region"].queryset = az_sorted(active_or_current(Region.objects.all(), region_id))
+            self.fields["region"].queryset = az_sorted(active_or_current(Region.objects.all(), stored["region"]))
             self.fields["region"].widget.attrs.update(
                 {
                     "hx-get": reverse("regions:city-options"),
@@ -56,7 +61,7 @@ class PlaceFieldsMixin:
                 }
             )
         cities = City.objects.filter(region_id=region_id) if region_id else City.objects.none()
-        self.fields["city"].queryset = az_sorted(active_or_current(cities, city_id))
+        self.fields["city"].queryset = az_sorted(active_or_current(cities, stored["city"]))
         if has_clinic:
             self.fields["city"].widget.attrs.update(
                 {
@@ -65,7 +70,7 @@ class PlaceFieldsMixin:
                 }
             )
             clinics = Clinic.objects.filter(city_id=city_id) if city_id else Clinic.objects.none()
-            self.fields["clinic"].queryset = az_sorted(active_or_current(clinics, _as_int(clinic_id)))
+            self.fields["clinic"].queryset = az_sorted(active_or_current(clinics, stored["clinic"]))
 
     @property
     def is_refresh(self) -> bool:

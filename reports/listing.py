@@ -22,7 +22,7 @@ from subscription.permissions import PermissionMixin, can
 
 class CompanyListView(PermissionMixin, ListView):
     paginate_by = 25
-    search_fields: tuple[str, ...] = ()
+    search_fields: tuple = ()  # field names, or expressions (e.g. digits of a phone number)
     filter_form_class = None
     sort_options: dict[str, tuple[str, ...]] = {}
     default_sort = ""

@@ -4,6 +4,8 @@ SQLite knows neither, so every SQLite connection gets an `AZ_FOLD()` function an
 collation; PostgreSQL uses its ICU collation `az-x-icu` and lower().
 """
 
+from functools import lru_cache
+
 from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models.functions import Collate
@@ -20,6 +22,7 @@ def az_fold(text: str | None) -> str:
     return text.replace("İ", "i").replace("I", "ı").lower()
 
 
+@lru_cache(maxsize=65536)
 def az_sort_key(text: str | None) -> tuple:
     """A key that sorts words in Azerbaijani alphabetical order (letters outside it go after)."""
     folded = az_fold(text)

@@ -16,9 +16,3 @@ def login(client):
 def english(settings):
     """Pages in English, so that tests can read numbers and Django's own messages as written here."""
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Users made by the factories get their password hashed quickly (the real hasher is slow on purpose)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

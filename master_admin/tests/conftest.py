@@ -21,9 +21,3 @@ def enter():
         return client.post(reverse("master_admin:company-enter", args=[company.slug]), {"reason": reason}, **extra)
 
     return post
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users made by the shared fixtures get passwords; hashing them properly is slow and not under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,11 +11,6 @@ from subscription.tenancy import tenant_database_path, use_tenant
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_deleting_a_region_used_by_a_companys_doctor_is_refused(acme, globex, superuser_client):
     with use_tenant(acme):
         doctor = DoctorFactory()

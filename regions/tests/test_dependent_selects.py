@@ -65,3 +65,16 @@ def test_without_javascript_the_refresh_button_narrows_choices_and_shows_no_erro
     assert form.is_refresh
     assert list(form.fields["city"].queryset) == [clinic.city]
     assert not form.without_errors().errors
+
+
+def test_a_deactivated_city_cannot_be_posted_but_a_stored_one_stays(tenant):
+    from doctors.tests.factories import DoctorFactory
+
+    clinic = ClinicFactory()
+    closed = CityFactory(region=clinic.city.region, is_active=False)
+    form = PlaceForm(data={"region": closed.region_id, "city": closed.pk})
+    assert not form.is_valid()
+    assert "city" in form.errors
+    doctor = DoctorFactory(clinic=ClinicFactory(city=closed))
+    form = PlaceForm(instance=doctor, data={"region": closed.region_id, "city": closed.pk, "clinic": doctor.clinic_id})
+    assert form.is_valid(), form.errors

@@ -4,12 +4,6 @@ from django.test import Client
 from subscription.models import Subscription
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users made by the fixtures get passwords; proper hashing is slow and not under test here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def login(member):
     """A new logged-in client (its own session) for a new user with `role` in `company`."""

@@ -12,12 +12,6 @@ def login(client):
     return log_in
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Users made by the factories get their password hashed quickly (the real hasher is slow on purpose)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english(settings):
     """Pages in English, so that tests can read numbers and Django's own messages as written here."""

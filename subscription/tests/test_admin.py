@@ -15,11 +15,6 @@ from subscription.tests.factories import PlanFactory, ProfileFactory, UserFactor
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def company_form(slug: str, plan: SubscriptionPlan, **overrides) -> dict:
     prefix = "subscriptions"
     return {

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fill(company, prefix: str, staff, count: int) -> None:
     """`count` rows of every entity, each naming `prefix` so that its company can be told."""
     with use_tenant(company):

@@ -20,11 +20,6 @@ PROFILE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def owner_client(acme, member):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

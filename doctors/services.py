@@ -1,0 +1,93 @@
+"""Writes of doctors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from doctors.models import Doctor
+from doctors.selectors import company_users, doctor_has_history
+from subscription.limits import ensure_doctor_capacity
+from subscription.tenancy import tenant_atomic
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
+    from subscription.models import Company
+
+# Fields a form or a caller may set; the rest (who and when) belong to the services.
+EDITABLE_FIELDS = frozenset(
+    field.name for field in Doctor._meta.concrete_fields if field.editable and not field.primary_key
+)
+
+
+def _assign(doctor: Doctor, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"Doctor has no editable field(s) {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(doctor, name, value)
+
+
+def _validate(doctor: Doctor, company: Company) -> None:
+    doctor.full_clean()
+    if doctor.representative_id and not company_users(company=company).filter(pk=doctor.representative_id).exists():
+        raise ValidationError({"representative": _("Choose a representative among your company's users.")})
+
+
+def _save(doctor: Doctor) -> None:
+    try:
+        doctor.save()
+    except IntegrityError as error:
+        # Someone else took the code between validation and saving.
+        raise ValidationError({"code": _("Another doctor already has this code.")}) from error
+
+
+def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) -> Doctor:
+    """Add a doctor to the selected company. Raises ValidationError for bad data or a full plan."""
+    doctor = Doctor(created_by=created_by, updated_by=created_by)
+    _assign(doctor, fields)
+    _validate(doctor, company)
+    # IMMEDIATE transactions serialise writers, so two people cannot both take the last place.
+    with tenant_atomic():
+        if doctor.is_active:
+            ensure_doctor_capacity(company)
+        _save(doctor)
+    return doctor
+
+
+def doctor_update(*, doctor: Doctor, company: Company, updated_by: AbstractUser, **fields: Any) -> Doctor:
+    """Change a doctor. Raises ValidationError for bad data, or when re-activating it would pass the plan's limit."""
+    _assign(doctor, fields)
+    doctor.updated_by = updated_by
+    _validate(doctor, company)
+    with tenant_atomic():
+        was_active = Doctor.objects.filter(pk=doctor.pk).values_list("is_active", flat=True).first()
+        if doctor.is_active and not was_active:
+            ensure_doctor_capacity(company)
+        _save(doctor)
+    return doctor
+
+
+def doctor_deactivate(*, doctor: Doctor, updated_by: AbstractUser) -> Doctor:
+    """Mark a doctor inactive (kept with their history, no longer counted against the plan)."""
+    doctor.is_active = False
+    doctor.updated_by = updated_by
+    doctor.save(update_fields=["is_active", "updated_by", "updated_at"])
+    return doctor
+
+
+def doctor_delete(*, doctor: Doctor, deleted_by: AbstractUser) -> bool:
+    """Delete a doctor without history, or deactivate one with visits, sales, payments or patients.
+
+    Returns True if the doctor was deleted, False if deactivated.
+    """
+    with tenant_atomic():
+        if doctor_has_history(doctor=doctor):
+            doctor_deactivate(doctor=doctor, updated_by=deleted_by)
+            return False
+        doctor.delete()
+    return True
