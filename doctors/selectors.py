@@ -72,9 +72,7 @@ def company_users(*, company: Company, active_only: bool = False, current_pk: in
     users = get_user_model().objects.filter(profile__company=company)
     if active_only:
         users = users.filter(Q(is_active=True) | Q(pk=current_pk)) if current_pk else users.filter(is_active=True)
-    return users.order_by(
-        az_ordered("first_name", using="default"), az_ordered("last_name", using="default"), "username"
-    )
+    return users.order_by(az_ordered("first_name"), az_ordered("last_name"), "username")
 
 
 def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:

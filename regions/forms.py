@@ -12,7 +12,7 @@ PLACE_FIELDS = ("region", "city", "clinic")
 
 def az_sorted(queryset):
     """Reference rows in Azerbaijani alphabetical order."""
-    return queryset.order_by(az_ordered("name_az", using="default"))
+    return queryset.order_by(az_ordered("name_az"))
 
 
 def active_or_current(queryset, current_pk):

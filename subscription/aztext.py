@@ -53,16 +53,23 @@ class AzFold(models.Func):
         )
 
 
-def az_ordered(field: str, *, descending: bool = False, using: str | None = None):
-    """An order_by() expression sorting `field` in Azerbaijani alphabetical order.
+class AzCollate(models.Func):
+    """`field` compared in Azerbaijani alphabetical order, on whichever database runs the query."""
 
-    `using`: the database alias the query runs on; by default the selected company's.
-    """
-    from django.db import connections
+    template = "%(expressions)s"
+    collations = {"sqlite": "az", "postgresql": "az-x-icu"}
 
-    from subscription.tenancy import current_alias
+    def __init__(self, field) -> None:
+        super().__init__(models.F(field) if isinstance(field, str) else field)
 
-    vendor = connections[using or current_alias()].vendor
-    collation = {"sqlite": "az", "postgresql": "az-x-icu"}.get(vendor)
-    expression = Collate(models.F(field), collation) if collation else models.F(field)
+    def as_sql(self, compiler, connection, **extra_context):
+        collation = self.collations.get(connection.vendor)
+        if collation is None:
+            return compiler.compile(self.source_expressions[0])
+        return Collate(self.source_expressions[0], collation).as_sql(compiler, connection, **extra_context)
+
+
+def az_ordered(field: str, *, descending: bool = False):
+    """An order_by() expression sorting `field` in Azerbaijani alphabetical order."""
+    expression = AzCollate(field)
     return expression.desc() if descending else expression.asc()

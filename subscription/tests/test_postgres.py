@@ -56,3 +56,19 @@ def test_companies_on_postgres_are_isolated_and_made_from_a_template(on_postgres
     call_command("migrate_tenants", "--force", "--tenant", acme.slug, "--tenant", globex.slug)
     acme.schema_state.refresh_from_db()
     assert acme.schema_state.last_error == ""
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_search_and_sorting_follow_azerbaijani_rules_on_postgres(on_postgres, company_factory):
+    from subscription.aztext import AzFold, az_ordered
+    from subscription.tests.test_aztext import AZ_ORDER
+
+    company = company_factory()
+    with use_tenant(company):
+        for name in reversed(AZ_ORDER):
+            DoctorFactory(last_name=name)
+        ordered = Doctor.objects.order_by(az_ordered("last_name")).values_list("last_name", flat=True)
+        assert list(ordered) == AZ_ORDER
+        found = Doctor.objects.alias(folded=AzFold("last_name")).filter(folded__contains="ibrahim")
+        assert list(found.values_list("last_name", flat=True)) == ["İbrahimov"]
