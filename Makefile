@@ -30,6 +30,7 @@ setup: $(VENV)/.runtime .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py migrate_tenants
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py refresh_platform_stats
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup
@@ -48,11 +49,14 @@ test: $(VENV)/.test
 
 # Rebuild the translation catalogues (needs GNU gettext); the compiled files are committed.
 messages: $(VENV)/.runtime
-	$(BIN)/python manage.py makemessages --locale az --locale ru --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale az --locale ru --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'docs/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-bench: $(VENV)/.test
+# The benchmarks of docs/benchmarks.md (several minutes; each makes its own throw-away databases).
+bench: $(VENV)/.runtime
 	$(BIN)/python bench/provisioning.py
+	$(BIN)/python bench/doctor_list.py
+	$(BIN)/python bench/analytics.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
