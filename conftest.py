@@ -23,6 +23,8 @@ def _tenant_folder(tmp_path_factory):
     """Company databases of the test run live in a temporary folder, never in databases/."""
     settings.TENANT_DB_DIR = tmp_path_factory.mktemp("tenants")
     settings.TENANT_DATABASE_URL = ""
+    # Tests assert the English source texts; test_translations.py checks the Azerbaijani and Russian ones.
+    settings.LANGUAGE_CODE = "en"
     # Password hashing is not under test; the fast hasher keeps logins in tests cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -1,9 +1,10 @@
 """Select the company of each request, and run the view and its rendering inside it."""
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from subscription.models import Company, UserProfile
 from subscription.schema import tenant_migration_key
@@ -46,7 +47,20 @@ def company_of(request: HttpRequest) -> Company | None:
     if user.is_superuser:
         return impersonated_company(request)
     profile = UserProfile.objects.select_related("company__schema_state").filter(user=user).first()
-    return profile.company if profile else None
+    if profile is None:
+        return None
+    user.profile = profile  # cached: templates and the role checks read it without another query
+    return profile.company
+
+
+def activate_user_language(request: HttpRequest) -> None:
+    """Speak the user's own language unless they picked one with the switcher (its cookie wins)."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or not request.user.is_authenticated:
+        return
+    profile = getattr(request.user, "profile", None)
+    if profile is not None and profile.language:
+        translation.activate(profile.language)
+        request.LANGUAGE_CODE = profile.language
 
 
 def company_access(company: Company) -> str:
@@ -79,6 +93,7 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.impersonation = None
         company = company_of(request)
+        activate_user_language(request)
         request.tenant = company
         request.tenant_access = company_access(company) if company else None
         if company is not None and request.impersonation is not None:

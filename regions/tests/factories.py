@@ -9,7 +9,6 @@ class RegionFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"region-{n}")
     name_az = factory.Sequence(lambda n: f"Region {n} AZ")
-    name_en = factory.Sequence(lambda n: f"Region {n}")
 
 
 class CityFactory(factory.django.DjangoModelFactory):
@@ -19,7 +18,6 @@ class CityFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     code = factory.Sequence(lambda n: f"city-{n}")
     name_az = factory.Sequence(lambda n: f"Şəhər {n}")
-    name_en = factory.Sequence(lambda n: f"City {n}")
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):
@@ -29,7 +27,6 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     city = factory.SubFactory(CityFactory)
     code = factory.Sequence(lambda n: f"clinic-{n}")
     name_az = factory.Sequence(lambda n: f"Klinika {n}")
-    name_en = factory.Sequence(lambda n: f"Clinic {n}")
 
 
 class SpecializationFactory(factory.django.DjangoModelFactory):
@@ -38,4 +35,3 @@ class SpecializationFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"spec-{n}")
     name_az = factory.Sequence(lambda n: f"İxtisas {n}")
-    name_en = factory.Sequence(lambda n: f"Specialty {n}")

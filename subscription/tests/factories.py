@@ -51,3 +51,4 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = None
     role = UserProfile.Role.VIEWER
+    language = "en"

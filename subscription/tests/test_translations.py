@@ -58,3 +58,13 @@ def test_a_page_switches_to_russian(client_for, acme):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     response = client.get("/doctors/")
     assert "Врачи" in response.text
+
+
+def test_a_user_gets_their_profile_language_until_they_pick_another(member, client, acme):
+    user = member("manager", acme)
+    user.profile.language = "ru"
+    user.profile.save()
+    client.force_login(user)
+    assert "Врачи" in client.get("/doctors/", HTTP_ACCEPT_LANGUAGE="en").text
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "az"
+    assert "Həkimlər" in client.get("/doctors/", HTTP_ACCEPT_LANGUAGE="en").text
