@@ -5,12 +5,21 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from doctors.lookup import doctor_lookup_values
 from subscription.tenant_base import MasterReference, TrackedModel
 
 phone_validator = RegexValidator(
     r"^\+994[\s-]?\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}$",
     _("Enter an Azerbaijani number such as +994 50 123 45 67."),
 )
+
+
+class DoctorQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for doctor in objs:
+            doctor.fill_lookup_fields()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class Doctor(TrackedModel):
@@ -40,6 +49,12 @@ class Doctor(TrackedModel):
     is_kol = models.BooleanField(_("key opinion leader"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept by save() and bulk_create(): one indexed column to search and one to sort by name, so
+    # lists of thousands of doctors need no per-row Python functions in the database.
+    search_text = models.TextField(editable=False, default="")
+    sort_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
+
+    objects = DoctorQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -61,6 +76,16 @@ class Doctor(TrackedModel):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    def fill_lookup_fields(self) -> None:
+        self.search_text, self.sort_name = doctor_lookup_values(self)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_lookup_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text", "sort_name"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors = {}

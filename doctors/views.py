@@ -7,8 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,35 +21,20 @@ from reports.listing import CompanyListView
 from subscription.permissions import can, is_representative, require
 
 
-def _digits(field: str) -> Replace:
-    # Phones are stored as "+994 50 123 45 67": without the spaces, a search for 501234567 finds them.
-    return Replace(F(field), Value(" "), Value(""))
-
-
 class DoctorListView(CompanyListView):
     permission = "doctor_view"
     template_name = "doctors/doctor_list.html"
     context_object_name = "doctors"
     paginate_by = 50
-    search_fields = (
-        "last_name",
-        "first_name",
-        "patronymic",
-        "code",
-        "mobile_phone",
-        "work_phone",
-        _digits("mobile_phone"),
-        _digits("work_phone"),
-    )
+    search_column = "search_text"  # names, code, phones (also without spaces): see Doctor.fill_lookup_fields
     sort_options = {
-        "name": ("last_name", "first_name", "patronymic"),
+        "name": ("sort_name",),
         "code": ("code",),
         "category": ("category", "last_name", "first_name"),
         "city": ("city",),  # by the city's name: see ordering_for()
         "created": ("created_at",),
     }
     default_sort = "name"
-    text_sort_fields = {"last_name", "first_name", "patronymic"}
     export_name = "doctors"
 
     @property

@@ -23,6 +23,8 @@ from subscription.permissions import PermissionMixin, can
 class CompanyListView(PermissionMixin, ListView):
     paginate_by = 25
     search_fields: tuple = ()  # field names, or expressions (e.g. digits of a phone number)
+    # Or one column of Azerbaijani-folded text kept by the model: every word typed must occur in it.
+    search_column: str = ""
     filter_form_class = None
     sort_options: dict[str, tuple[str, ...]] = {}
     default_sort = ""
@@ -51,7 +53,10 @@ class CompanyListView(PermissionMixin, ListView):
         if self.filter_form is not None and self.filter_form.is_valid():
             queryset = self.apply_filters(queryset, self.filter_form.cleaned_data)
         self.search = self.request.GET.get("q", "").strip()[:100]
-        if self.search and self.search_fields:
+        if self.search and self.search_column:
+            for word in az_fold(self.search).split():
+                queryset = queryset.filter(**{f"{self.search_column}__contains": word})
+        elif self.search and self.search_fields:
             needle = az_fold(self.search)
             folded = {f"_search_{index}": AzFold(field) for index, field in enumerate(self.search_fields)}
             condition = Q()

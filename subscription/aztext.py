@@ -29,6 +29,19 @@ def az_sort_key(text: str | None) -> tuple:
     return tuple((_ORDER.get(char, len(ALPHABET) + ord(char))) for char in folded)
 
 
+def az_collation_key(*parts: str | None) -> str:
+    """A text that sorts like `parts` in Azerbaijani order under any database collation.
+
+    Each letter becomes two digits (its place in the alphabet, from 01); other characters 99; the
+    parts are joined by 00, so "Ali" sorts before "Aliyev". Digit strings compare the same way in
+    every collation, so the column can be indexed and ordered without a custom collation.
+    """
+    encoded = []
+    for part in parts:
+        encoded.append("".join(f"{_ORDER[char] + 1:02d}" if char in _ORDER else "99" for char in az_fold(part)))
+    return "00".join(encoded)
+
+
 def _az_collation(left: str, right: str) -> int:
     a, b = az_sort_key(left), az_sort_key(right)
     return (a > b) - (a < b)
