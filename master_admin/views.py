@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +110,9 @@ def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, error)
         else:
             request.session[IMPERSONATION_SESSION_KEY] = session.pk
+            # Pages still open for the previous company must not post into this one: a new
+            # CSRF token makes their forms fail instead of writing into the wrong company.
+            rotate_token(request)
             if session.read_only:
                 messages.warning(request, _("You are inside %(company)s read-only.") % {"company": company.name})
             return redirect("/")
@@ -126,6 +130,7 @@ def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
 def impersonation_exit(request: HttpRequest) -> HttpResponse:
     ended = services.impersonation_end(superuser=request.user)
     request.session.pop(IMPERSONATION_SESSION_KEY, None)
+    rotate_token(request)  # forms of the company's pages left open in other tabs stop working
     if ended:
         messages.success(request, _("You have left the company's system."))
     return redirect("master_admin:company-list")

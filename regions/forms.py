@@ -85,10 +85,12 @@ class PlaceFieldsMixin:
 
 
 def _as_int(value):
+    """A database id from user input, or None (also for numbers no database column can hold)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 class SpecializationChoiceField(forms.ModelChoiceField):

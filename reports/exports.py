@@ -87,7 +87,12 @@ def read_table(upload) -> list["TableRow"]:
             dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        values = list(csv.reader(io.StringIO(text), dialect))
+        try:
+            values = list(csv.reader(io.StringIO(text), dialect))
+        except csv.Error as error:
+            raise ValueError(
+                _("The file is not a CSV table a spreadsheet would write (%(error)s).") % {"error": error}
+            ) from error
     numbered = [(line, row) for line, row in enumerate(values, start=1) if any(cell not in (None, "") for cell in row)]
     if not numbered:
         raise ValueError(_("The file has no rows."))

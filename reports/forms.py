@@ -20,12 +20,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm"}, **kwargs)
 
 
+class DayField(forms.DateField):
+    """A date of the years a business uses (1900–2999), so period arithmetic never overflows."""
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2999:
+            raise forms.ValidationError(_("Choose a date between the years 1900 and 2999."), code="out_of_range")
+
+
 class PeriodForm(forms.Form):
     """From/to dates, or a preset (this month, last month, this quarter, this year); this month by default."""
 
     preset = forms.ChoiceField(label=_("Period"), choices=[("", _("Custom"))] + list(PRESETS.items()), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DayField(label=_("From"), required=False, widget=DateInput())
+    date_to = DayField(label=_("To"), required=False, widget=DateInput())
 
     # Fields a report adds to the period (shown beside the dates and kept in the saved parameters).
     extra_fields: tuple[str, ...] = ()

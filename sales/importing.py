@@ -271,4 +271,5 @@ def _decimal(text: str) -> Decimal | None:
         number = Decimal(text.replace(" ", "").replace(",", "."))
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    # Refuse what no price or amount column holds (a typo like 9e999999 would overflow later).
+    return number if number.is_finite() and abs(number) < Decimal(10) ** 10 else None

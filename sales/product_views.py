@@ -14,7 +14,7 @@ from sales import services
 from sales.forms import ProductFilterForm, ProductForm
 from sales.models import Product
 from sales.selectors import product_list, product_sales_summary
-from subscription.permissions import require
+from subscription.permissions import is_representative, require
 
 
 class ProductListView(CompanyListView):
@@ -42,7 +42,8 @@ class ProductListView(CompanyListView):
 @require("product_view")
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product, pk=pk)
-    context = {"product": product, "summary": product_sales_summary(product)}
+    own = request.user if is_representative(request) else None
+    context = {"product": product, "summary": product_sales_summary(product, representative=own)}
     return render(request, "sales/product_detail.html", context)
 
 

@@ -29,9 +29,9 @@ def product_list(*, active: bool | None = None) -> QuerySet[Product]:
     return products
 
 
-def product_sales_summary(product: Product) -> dict:
-    """Lines, packs and money a product has brought (per currency)."""
-    return sale_totals(Sale.objects.filter(product=product))
+def product_sales_summary(product: Product, *, representative: AbstractUser | None = None) -> dict:
+    """Lines, packs and money a product has brought (per currency); `representative`: only theirs."""
+    return sale_totals(sale_list(representative=representative).filter(product=product))
 
 
 def sale_list(*, representative: AbstractUser | None = None) -> QuerySet[Sale]:

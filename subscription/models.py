@@ -73,11 +73,15 @@ class Company(models.Model):
         return tenant_alias(self.slug)
 
     def current_subscription(self) -> Subscription | None:
-        """The subscription that governs access: the latest started one."""
+        """The subscription that governs access today: the latest one that has started."""
+        today = timezone.localdate()
         subscriptions = getattr(self, "_prefetched_objects_cache", {}).get("subscriptions")
         if subscriptions is not None:
-            return max(subscriptions, key=lambda s: (s.starts_on, s.pk), default=None)
-        return self.subscriptions.order_by("-starts_on", "-pk").select_related("plan").first()
+            started = [s for s in subscriptions if s.starts_on <= today]
+            return max(started, key=lambda s: (s.starts_on, s.pk), default=None)
+        return (
+            self.subscriptions.filter(starts_on__lte=today).order_by("-starts_on", "-pk").select_related("plan").first()
+        )
 
 
 class Subscription(models.Model):

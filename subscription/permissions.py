@@ -23,7 +23,7 @@ OWNER, MANAGER, REP, VIEWER = (
 EVERYONE = frozenset({OWNER, MANAGER, REP, VIEWER})
 MANAGERS = frozenset({OWNER, MANAGER})
 
-# action -> roles allowed. Actions ending in "_view" only read; the others write.
+# action -> roles allowed. Actions ending in "_view", and exports, only read; the others write.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard_view": EVERYONE,
     "doctor_view": EVERYONE,
@@ -65,7 +65,8 @@ def can(request: HttpRequest, action: str) -> bool:
     role = company_role(request)
     if role is None or role not in PERMISSIONS[action]:
         return False
-    return action.endswith("_view") or not getattr(request, "tenant_read_only", False)
+    reads_only = action.endswith("_view") or action == "export"
+    return reads_only or not getattr(request, "tenant_read_only", False)
 
 
 def is_representative(request: HttpRequest) -> bool:

@@ -193,3 +193,26 @@ def test_a_company_user_cannot_borrow_an_impersonation_session(
     doctor_list = owner.get(reverse("doctors:doctor-list"))
     assert "Globexov" in doctor_list.text
     assert "Acmeyev" not in doctor_list.text
+
+
+def test_a_page_left_open_for_the_previous_company_cannot_post_into_the_next(acme, globex, doctors, superuser):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+
+    def enter_company(company):
+        url = reverse("master_admin:company-enter", args=[company.slug])
+        client.get(url)
+        token = client.cookies["csrftoken"].value
+        return client.post(url, {"reason": f"Look at {company.name}", "csrfmiddlewaretoken": token})
+
+    assert enter_company(acme).status_code == 302
+    with use_tenant(acme):
+        doctor = Doctor.objects.get()
+    edit_url = reverse("doctors:doctor-update", args=[doctor.pk])
+    client.get(edit_url)
+    acme_page_token = client.cookies["csrftoken"].value  # the token in the Acme form a tab keeps open
+    assert enter_company(globex).status_code == 302
+    response = client.post(edit_url, {"last_name": "Stale tab", "csrfmiddlewaretoken": acme_page_token})
+    assert response.status_code == 403
+    with use_tenant(globex):
+        assert not Doctor.objects.filter(last_name="Stale tab").exists()
