@@ -1,4 +1,4 @@
-"""Forms of visits, and the Bootstrap styling the company apps' forms share."""
+"""Forms of visits."""
 
 from __future__ import annotations
 
@@ -9,91 +9,25 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
-from appointments.selectors import company_users, user_label
+from doctors.forms import DoctorChoiceField
 from doctors.models import Doctor
+from doctors.selectors import doctors_ordered
 from patients.models import Patient
 from regions.forms import active_or_current
 from sales.models import Product
 from subscription.aztext import az_ordered
+from subscription.form_helpers import (
+    DateInput,
+    DateTimeLocalInput,
+    DayField,
+    StyledFormMixin,
+    UserChoiceField,
+    limit_staff_to,
+)
 from subscription.models import Company
+from subscription.selectors import company_users
 
 User = get_user_model()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DayField(forms.DateField):
-    """A date for filters and calendars: the years a business uses, so date arithmetic never overflows."""
-
-    widget = DateInput
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value and not 1900 <= value.year <= 2999:
-            raise forms.ValidationError(_("Choose a date between the years 1900 and 2999."), code="out_of_range")
-
-
-class StyledFormMixin:
-    """Bootstrap classes on every widget and `is-invalid` on fields with errors.
-
-    Pages render the fields with `{% include "appointments/_form.html" %}` (labels, help texts and
-    errors next to each field). `compact = True` (filter forms) uses the small variants.
-    """
-
-    compact = False
-
-    def style_fields(self) -> None:
-        size = "-sm" if self.compact else ""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = f"form-select form-select{size}" if size else "form-select"
-            else:
-                css = f"form-control form-control{size}" if size else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self._errors or {}:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: AbstractUser) -> str:
-        return user_label(obj)
-
-
-class DoctorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Doctor) -> str:
-        return f"{obj.full_name} ({obj.code})"
-
-
-def doctors_ordered(queryset):
-    return queryset.order_by(az_ordered("last_name"), az_ordered("first_name"), "pk")
-
-
-def limit_staff_to(field: forms.ModelChoiceField, user: AbstractUser) -> None:
-    """A representative's own records: the only choice is themselves, and posted values are ignored."""
-    field.queryset = User.objects.filter(pk=user.pk)
-    field.initial = user.pk
-    field.disabled = True
-    field.help_text = _("Representatives record their own work.")
 
 
 class AppointmentForm(StyledFormMixin, forms.ModelForm):
@@ -133,7 +67,7 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
             limit_staff_to(self.fields["staff"], user)
             self.initial["staff"] = user.pk
         else:
-            self.fields["staff"].queryset = company_users(company, current=visit.staff_id)
+            self.fields["staff"].queryset = company_users(company, active_only=True, current=visit.staff_id)
             if not self.initial.get("staff"):
                 self.initial["staff"] = user.pk
         self.style_fields()
@@ -156,7 +90,7 @@ class AppointmentFilterForm(StyledFormMixin, forms.Form):
         if own_only:
             del self.fields["staff"]
         else:
-            self.fields["staff"].queryset = company_users(company)
+            self.fields["staff"].queryset = company_users(company, active_only=True)
         self.fields["doctor"].queryset = doctors_ordered(Doctor.objects.all())
         self.style_fields()
 
@@ -178,5 +112,5 @@ class UpcomingForm(StyledFormMixin, forms.Form):
         if own_only:
             del self.fields["staff"]
         else:
-            self.fields["staff"].queryset = company_users(company)
+            self.fields["staff"].queryset = company_users(company, active_only=True)
         self.style_fields()

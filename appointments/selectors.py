@@ -6,26 +6,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from appointments.models import Appointment
-from subscription.models import Company
 
 User = get_user_model()
-
-
-def company_users(company: Company, *, current: int | None = None) -> QuerySet[AbstractUser]:
-    """Active users of `company` (master database), plus the user already chosen on a record."""
-    active = Q(profile__company=company, is_active=True)
-    condition = active | Q(pk=current) if current else active
-    return User.objects.filter(condition).order_by("last_name", "first_name", "username")
-
-
-def user_label(user: AbstractUser | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
 
 
 def appointment_list(*, staff: AbstractUser | None = None) -> QuerySet[Appointment]:

@@ -23,10 +23,10 @@ from appointments.selectors import (
     appointment_list,
     appointment_status_totals,
     appointments_between,
-    user_label,
 )
 from reports.listing import CompanyListView
 from subscription.permissions import MANAGERS, can, company_role, is_representative, require
+from subscription.selectors import user_label
 
 
 def visible_appointments(request: HttpRequest) -> QuerySet[Appointment]:

@@ -10,9 +10,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from doctors.models import Doctor
-from doctors.selectors import company_users
 from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
 from regions.models import Specialization
+from subscription.form_helpers import UserChoiceField
+from subscription.selectors import company_users
 
 if TYPE_CHECKING:
     from subscription.models import Company
@@ -47,13 +48,9 @@ def model_label(name: str):
     return capfirst(Doctor._meta.get_field(name).verbose_name)
 
 
-def user_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return user_label(obj)
+class DoctorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Doctor) -> str:
+        return f"{obj.full_name} ({obj.code})"
 
 
 class BootstrapFormMixin:
@@ -146,7 +143,7 @@ class DoctorForm(BootstrapFormMixin, PlaceFieldsMixin, forms.ModelForm):
         self.fields["specialization"].set_current(stored.specialization_id)
         self.fields["second_specialization"].set_current(stored.second_specialization_id)
         self.fields["representative"].queryset = company_users(
-            company=company, active_only=True, current_pk=stored.representative_id
+            company, active_only=True, current=stored.representative_id
         )
         self.setup_places()
         self.style_widgets()
@@ -187,7 +184,7 @@ class DoctorFilterForm(BootstrapFormMixin, PlaceFieldsMixin, forms.Form):
     def __init__(self, *args, company: Company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["specialization"].queryset = az_sorted(Specialization.objects.all())
-        self.fields["representative"].queryset = company_users(company=company)
+        self.fields["representative"].queryset = company_users(company)
         self.setup_places()
         self.style_widgets(small=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from appointments.models import Appointment
@@ -14,7 +13,7 @@ from payments.models import Payment
 from regions.forms import az_sorted
 from regions.models import City, Clinic, Region, Specialization
 from sales.models import Sale
-from subscription.aztext import az_ordered
+from subscription.selectors import company_users
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
@@ -67,14 +66,6 @@ def doctor_city_order() -> Case:
     )
 
 
-def company_users(*, company: Company, active_only: bool = False, current_pk: int | None = None) -> QuerySet:
-    """The company's users (master database), by name; with `active_only`, the active ones plus `current_pk`."""
-    users = get_user_model().objects.filter(profile__company=company)
-    if active_only:
-        users = users.filter(Q(is_active=True) | Q(pk=current_pk)) if current_pk else users.filter(is_active=True)
-    return users.order_by(az_ordered("first_name"), az_ordered("last_name"), "username")
-
-
 def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
     """Names by id of every specialization, region, city and clinic (small tables) and of the
     company's users, in the active language: for exports of thousands of doctors."""
@@ -82,9 +73,7 @@ def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
         field: {row.pk: row.name for row in model.objects.all()}
         for field, model in (("specialization", Specialization), ("region", Region), ("city", City), ("clinic", Clinic))
     }
-    names["representative"] = {
-        user.pk: user.get_full_name() or user.username for user in company_users(company=company)
-    }
+    names["representative"] = {user.pk: user.get_full_name() or user.username for user in company_users(company)}
     return names
 
 
@@ -128,3 +117,8 @@ def doctor_has_history(*, doctor: Doctor) -> bool:
         or Payment.objects.filter(doctor=doctor).exists()
         or doctor.patients.exists()
     )
+
+
+def doctors_ordered(queryset: QuerySet[Doctor]) -> QuerySet[Doctor]:
+    """Doctors by name in Azerbaijani order (for choices)."""
+    return queryset.order_by("sort_name", "pk")

@@ -9,8 +9,9 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from doctors.models import Doctor
-from doctors.selectors import company_users, doctor_has_history
+from doctors.selectors import doctor_has_history
 from subscription.limits import ensure_doctor_capacity
+from subscription.selectors import company_users
 from subscription.tenancy import tenant_atomic
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _assign(doctor: Doctor, fields: dict[str, Any]) -> None:
 
 def _validate(doctor: Doctor, company: Company) -> None:
     doctor.full_clean()
-    if doctor.representative_id and not company_users(company=company).filter(pk=doctor.representative_id).exists():
+    if doctor.representative_id and not company_users(company).filter(pk=doctor.representative_id).exists():
         raise ValidationError({"representative": _("Choose a representative among your company's users.")})
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from appointments.forms import DateInput, DayField, DoctorChoiceField, StyledFormMixin, doctors_ordered
 from appointments.models import Appointment
+from doctors.forms import DoctorChoiceField
 from doctors.models import Doctor
+from doctors.selectors import doctors_ordered
 from payments.models import Payment
 from payments.selectors import AWAITING
 from regions.forms import active_or_current, az_sorted
 from regions.models import Clinic
 from sales.models import Product, Sale
 from subscription.aztext import az_ordered
+from subscription.form_helpers import DateInput, DayField, StyledFormMixin
 
 
 class RecordNumberField(forms.ModelChoiceField):

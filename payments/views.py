@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments.selectors import user_label
 from payments import services
 from payments.forms import PaymentFilterForm, PaymentForm
 from payments.models import Payment
 from payments.selectors import AWAITING, awaiting_approval, payment_filter, payment_list, payment_totals
 from reports.listing import CompanyListView
 from subscription.permissions import can, require
+from subscription.selectors import user_label
 
 
 class PaymentListView(CompanyListView):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.periods import PRESETS, Period, preset_period, year_period
+from subscription.form_helpers import DayField
 
 # A report over more than ten years is a typo, and would draw thousands of weekly buckets.
 MAX_PERIOD_DAYS = 3660
@@ -18,15 +19,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm"}, **kwargs)
-
-
-class DayField(forms.DateField):
-    """A date of the years a business uses (1900–2999), so period arithmetic never overflows."""
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value and not 1900 <= value.year <= 2999:
-            raise forms.ValidationError(_("Choose a date between the years 1900 and 2999."), code="out_of_range")
 
 
 class PeriodForm(forms.Form):

@@ -8,24 +8,18 @@ from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from appointments.forms import (
-    DateInput,
-    DayField,
-    DoctorChoiceField,
-    StyledFormMixin,
-    UserChoiceField,
-    doctors_ordered,
-    limit_staff_to,
-)
-from appointments.selectors import company_users
+from doctors.forms import DoctorChoiceField
 from doctors.models import Doctor
+from doctors.selectors import doctors_ordered
 from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
 from regions.models import City, Region
 from reports.exports import read_table
 from sales.importing import MAX_ROWS
 from sales.models import Product, Sale
 from subscription.aztext import az_ordered
+from subscription.form_helpers import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
 from subscription.models import Company
+from subscription.selectors import company_users
 
 User = get_user_model()
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -106,7 +100,9 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             limit_staff_to(self.fields["representative"], user)
             self.initial["representative"] = user.pk
         else:
-            self.fields["representative"].queryset = company_users(company, current=sale.representative_id)
+            self.fields["representative"].queryset = company_users(
+                company, active_only=True, current=sale.representative_id
+            )
         self.setup_places()
         self.style_fields()
 
@@ -137,7 +133,7 @@ class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
         if own_only:
             del self.fields["representative"]
         else:
-            self.fields["representative"].queryset = company_users(company)
+            self.fields["representative"].queryset = company_users(company, active_only=True)
         self.setup_places()
         if not self._chosen("region"):
             # Without a region, any city may be picked (and the region select narrows it).

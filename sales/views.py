@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from appointments.selectors import user_label
 from reports.exports import EXPORT_FORMATS, export_response
 from reports.listing import CompanyListView
 from sales import services
@@ -23,6 +22,7 @@ from sales.importing import COLUMN_NAMES, COLUMNS, MAX_ROWS, ImportRejected
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
 from subscription.permissions import is_representative, require
+from subscription.selectors import user_label
 
 REPORTED_ERRORS = 500  # a report longer than this helps nobody; the count says how many more
 

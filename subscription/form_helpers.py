@@ -1,0 +1,78 @@
+"""Form pieces every company page shares: date inputs, Bootstrap styling, user choices.
+
+Render a StyledFormMixin form's fields with `{% include "_form_fields.html" %}`.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.utils.translation import gettext_lazy as _
+
+from subscription.selectors import user_label
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DayField(forms.DateField):
+    """A date of the years a business uses (1900–2999), so date arithmetic never overflows."""
+
+    widget = DateInput
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2999:
+            raise forms.ValidationError(_("Choose a date between the years 1900 and 2999."), code="out_of_range")
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget and `is-invalid` on fields with errors.
+
+    Call `self.style_fields()` at the end of `__init__`. `compact = True` (filter forms) uses the
+    small variants.
+    """
+
+    compact = False
+
+    def style_fields(self) -> None:
+        size = "-sm" if self.compact else ""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = f"form-select form-select{size}" if size else "form-select"
+            else:
+                css = f"form-control form-control{size}" if size else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AbstractUser) -> str:
+        return user_label(obj)
+
+
+def limit_staff_to(field: forms.ModelChoiceField, user: AbstractUser) -> None:
+    """A representative's own records: the only choice is themselves, and posted values are ignored."""
+    field.queryset = get_user_model().objects.filter(pk=user.pk)
+    field.initial = user.pk
+    field.disabled = True
+    field.help_text = _("Representatives record their own work.")
