@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from doctors.models import Doctor
+from patients.models import Patient
 from payments.models import Payment
 from regions.models import City, Clinic, Specialization
 from sales.models import Product, Sale
@@ -52,12 +53,12 @@ LAST_NAMES = [
 FIRST_NAMES_M = ["Elçin", "Rəşad", "Tural", "Orxan", "Vüqar", "Kamran", "Ramil", "Anar", "Elnur", "Fərid"]
 FIRST_NAMES_F = ["Aynur", "Günel", "Leyla", "Nərgiz", "Səbinə", "Ülviyyə", "Könül", "Aygün", "Nigar", "Şəbnəm"]
 PRODUCTS = [
-    ("CARD-10", "Kardiomaks", "tablets", "10 mg", "30 tabs", "12.50"),
-    ("CARD-20", "Kardiomaks", "tablets", "20 mg", "30 tabs", "18.90"),
-    ("NEURO-5", "Neyrovit", "capsules", "5 mg", "20 caps", "9.80"),
-    ("GASTRO", "Qastrofort", "syrup", "100 ml", "1 bottle", "7.40"),
-    ("DIAB-500", "Diaqlin", "tablets", "500 mg", "60 tabs", "15.20"),
-    ("PED-D3", "Uşaq D3", "drops", "400 IU", "10 ml", "6.30"),
+    ("CARD-10", "Kardiomaks", "tablet", "10 mq", "30 tablet", "12.50"),
+    ("CARD-20", "Kardiomaks", "tablet", "20 mq", "30 tablet", "18.90"),
+    ("NEURO-5", "Neyrovit", "kapsul", "5 mq", "20 kapsul", "9.80"),
+    ("GASTRO", "Qastrofort", "şərbət", "100 ml", "1 flakon", "7.40"),
+    ("DIAB-500", "Diaqlin", "tablet", "500 mq", "60 tablet", "15.20"),
+    ("PED-D3", "Uşaq D3", "damcı", "400 BV", "10 ml", "6.30"),
 ]
 
 
@@ -179,6 +180,17 @@ class Command(BaseCommand):
                         created_by=doctor.representative,
                     )
                     visit.products.set(rng.sample(products, 2))
+            Patient.objects.bulk_create(
+                Patient(
+                    last_name=rng.choice(LAST_NAMES),
+                    first_name=rng.choice(FIRST_NAMES_M + FIRST_NAMES_F),
+                    birth_date=today - datetime.timedelta(days=rng.randint(20 * 365, 80 * 365)),
+                    phone=f"+994 55 {rng.randint(200, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    doctor=rng.choice(doctors),
+                    created_by=manager,
+                )
+                for _patient in range(8)
+            )
             sales = []
             for days_ago in range(0, 90, 3):
                 product = rng.choice(products)
