@@ -34,7 +34,8 @@ setup: $(VENV)/.runtime .env
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it). Logins: admin, acme_owner, acme_manager,"
+	@echo "acme_rep, globex_owner, globex_manager, globex_rep; password: $${DEMO_PASSWORD:-demo}"
 	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile -
 
 lint: $(VENV)/.test
