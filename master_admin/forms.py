@@ -24,6 +24,29 @@ class EnterCompanyForm(forms.Form):
         return reason
 
 
+class ConfirmCompanyCodeForm(forms.Form):
+    """The superuser types the company's code to confirm a step that is hard to undo."""
+
+    code = forms.CharField(
+        label=_("Company code"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, company: Company, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.fields["code"].help_text = _("Type %(code)s to confirm.") % {"code": company.slug}
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if code != self.company.slug:
+            raise forms.ValidationError(
+                _("That is not this company's code. Type %(code)s exactly to confirm.") % {"code": self.company.slug}
+            )
+        return code
+
+
 class CompanyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     plan = forms.ModelChoiceField(

@@ -24,13 +24,21 @@ from subscription.models import Company, Subscription, TenantSchemaState
 from subscription.schema import latest_tenant_migrations, tenant_migration_key
 from subscription.tenancy import tenants_on_sqlite
 
-UP_TO_DATE, BEHIND, MISSING, ERROR = "up_to_date", "behind", "missing", "error"
-SCHEMA_STATES = {UP_TO_DATE: _("up to date"), BEHIND: _("behind"), MISSING: _("missing"), ERROR: _("error")}
+UP_TO_DATE, BEHIND, MISSING, ERROR, ARCHIVED = "up_to_date", "behind", "missing", "error", "archived"
+SCHEMA_STATES = {
+    UP_TO_DATE: _("up to date"),
+    BEHIND: _("behind"),
+    MISSING: _("missing"),
+    ERROR: _("error"),
+    ARCHIVED: _("archived"),
+}
 NO_SUBSCRIPTION = "none"
 
 
 def schema_state(company: Company, files: DatabaseFiles) -> str:
-    """'up_to_date', 'behind', 'missing' or 'error' for a company's database."""
+    """'up_to_date', 'behind', 'missing', 'error' or 'archived' (archived or deleted) for a company's database."""
+    if not company.has_live_database:
+        return ARCHIVED
     state: TenantSchemaState | None = getattr(company, "schema_state", None)
     if state is None or files.exists is False:
         return MISSING
@@ -351,8 +359,11 @@ def master_database_size() -> int | None:
 
 
 def monitoring_overview() -> Monitoring:
-    """Every company database's health as far as the master database and the disk tell, without opening it."""
-    companies = Company.objects.select_related("schema_state", "integrity_check").order_by("name", "pk")
+    """Every company database in service: its health as far as the master database and the disk tell,
+    without opening it. Archived and deleted companies have no database in service and are left out."""
+    companies = (
+        Company.objects.with_live_database().select_related("schema_state", "integrity_check").order_by("name", "pk")
+    )
     rows = [
         HealthRow(company, database_files(company.slug), getattr(company, "integrity_check", None))
         for company in companies

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,10 +17,13 @@ from django.utils.translation import gettext as _
 
 from master_admin.models import ImpersonationSession, TenantIntegrityCheck, TenantStatsSnapshot
 from master_admin.tenant_probe import Probe, TenantFigures, for_each_tenant, tenant_figures, tenant_quick_check
+from subscription import lifecycle
 from subscription.middleware import company_access
 from subscription.models import Company
+from subscription.provisioning import ProvisioningError, provisioning_error_message
 from subscription.tenancy import tenants_on_sqlite
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, Probe], None]
 
 
@@ -35,6 +40,21 @@ def default_jobs() -> int:
 def impersonation_is_read_only(company: Company) -> bool:
     """A superuser may look into a suspended or blocked company, but not change it."""
     return company_access(company) in ("inactive", "blocked", "read_only")
+
+
+def impersonation_refusal(company: Company) -> str:
+    """Why nobody can enter `company`'s system (its database is archived or deleted); '' if one can."""
+    if company.lifecycle == Company.Lifecycle.ARCHIVED:
+        return _(
+            "%(company)s is archived: its database is out of service, so there is nothing to enter. Restore it "
+            "first (it comes back suspended, and can then be entered read-only)."
+        ) % {"company": company.name}
+    if company.lifecycle == Company.Lifecycle.DELETED:
+        return _("%(company)s is deleted: its database was removed after a final backup (%(path)s).") % {
+            "company": company.name,
+            "path": company.final_backup or "—",
+        }
+    return ""
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -67,10 +87,13 @@ def impersonation_start(
 ) -> ImpersonationSession:
     """Open a session of `superuser` inside `company`, ending the one they had open ("switched").
 
-    Raises ValidationError if the user is not a superuser or gives no reason.
+    Raises ValidationError if the user is not a superuser, gives no reason, or the company is archived or deleted.
     """
     if not getattr(superuser, "is_superuser", False):
         raise ValidationError(_("Only a superuser can enter a company's system."), code="not_superuser")
+    refusal = impersonation_refusal(company)
+    if refusal:
+        raise ValidationError(refusal, code="archived")
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Say why you are entering this company's system.")}, code="required")
@@ -139,9 +162,10 @@ def platform_stats_refresh(
 ) -> list[Probe]:
     """Count each company's figures in its own database (`jobs` at a time) and store them as snapshots.
 
-    One company's failure is recorded on its snapshot and does not stop the others.
+    One company's failure is recorded on its snapshot and does not stop the others. By default every
+    company whose database is in service (archived and deleted ones have none).
     """
-    companies = list(Company.objects.order_by("slug") if companies is None else companies)
+    companies = list(Company.objects.with_live_database().order_by("slug") if companies is None else companies)
     done: list[Probe] = []
     pending: list[TenantStatsSnapshot] = []
     for probe in for_each_tenant(companies, tenant_figures, jobs=jobs or default_jobs()):
@@ -178,3 +202,44 @@ def database_check(*, companies: Iterable[Company], jobs: int | None = None) -> 
     """Check the integrity of each company's database (`PRAGMA quick_check` on SQLite) and record it."""
     probes = for_each_tenant(companies, tenant_quick_check, jobs=jobs or default_jobs())
     return [_store_check(probe) for probe in probes]
+
+
+# --- Lifecycle -----------------------------------------------------------------------------------------
+LIFECYCLE_STEPS = {
+    "suspend": lifecycle.company_suspend,
+    "resume": lifecycle.company_resume,
+    "archive": lifecycle.company_archive,
+    "restore": lifecycle.company_restore,
+    "delete": lifecycle.company_delete,
+}
+
+
+def _log_refusal(superuser: AbstractBaseUser, company: Company, action: str, error: Exception) -> None:
+    logger.warning(
+        "company %s: %s by %s refused: %s",
+        company.slug,
+        action,
+        superuser.get_username(),
+        provisioning_error_message(error),
+    )
+
+
+def company_lifecycle_change(*, superuser: AbstractBaseUser, company: Company, action: str) -> Company:
+    """Take `company` one lifecycle step (`action`: suspend, resume, archive, restore, delete), logged either way.
+
+    Raises ValidationError from a wrong state, ProvisioningError if the database cannot be moved or backed up.
+    """
+    try:
+        return LIFECYCLE_STEPS[action](company=company, by=superuser)
+    except (ValidationError, ProvisioningError) as error:
+        _log_refusal(superuser, company, action, error)
+        raise
+
+
+def company_backup(*, superuser: AbstractBaseUser, company: Company) -> Path:
+    """Back up `company`'s database now; return the backup's path. Raises ValidationError or ProvisioningError."""
+    try:
+        return lifecycle.tenant_database_backup(company=company, by=superuser)
+    except (ValidationError, ProvisioningError) as error:
+        _log_refusal(superuser, company, "backup", error)
+        raise

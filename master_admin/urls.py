@@ -10,6 +10,14 @@ urlpatterns = [
     path("companies/<str:slug>/enter/", views.company_enter, name="company-enter"),
     path("companies/<str:slug>/refresh/", views.company_refresh, name="company-refresh"),
     path("companies/<str:slug>/check/", views.company_check, name="company-check"),
+    path("companies/<str:slug>/suspend/", views.company_lifecycle, {"action": "suspend"}, name="company-suspend"),
+    path("companies/<str:slug>/resume/", views.company_lifecycle, {"action": "resume"}, name="company-resume"),
+    path(
+        "companies/<str:slug>/archive/", views.company_lifecycle_confirm, {"action": "archive"}, name="company-archive"
+    ),
+    path("companies/<str:slug>/restore/", views.company_lifecycle, {"action": "restore"}, name="company-restore"),
+    path("companies/<str:slug>/delete/", views.company_lifecycle_confirm, {"action": "delete"}, name="company-delete"),
+    path("companies/<str:slug>/backup/", views.company_backup, name="company-backup"),
     path("exit/", views.impersonation_exit, name="impersonation-exit"),
     path("impersonations/", views.impersonation_list, name="impersonation-list"),
     path("analytics/", views.analytics, name="analytics-dashboard"),

@@ -12,19 +12,31 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from master_admin import selectors, services
-from master_admin.forms import CompanyFilterForm, EnterCompanyForm, ImpersonationFilterForm
+from master_admin.forms import CompanyFilterForm, ConfirmCompanyCodeForm, EnterCompanyForm, ImpersonationFilterForm
+from subscription import lifecycle
 from subscription.middleware import IMPERSONATION_SESSION_KEY
 from subscription.models import Company
+from subscription.provisioning import ProvisioningError, provisioning_error_message
 
 PAGE_SIZE = 50
+LIFECYCLE_DONE = {
+    "suspend": gettext_lazy(
+        "%(company)s is suspended: its users are refused until you resume it. You can still enter it read-only."
+    ),
+    "resume": gettext_lazy("%(company)s is active again: its users can work."),
+    "archive": gettext_lazy("%(company)s is archived: its database is out of service, at %(location)s."),
+    "restore": gettext_lazy("%(company)s is restored, and suspended: resume it to let its users in."),
+    "delete": gettext_lazy("The database of %(company)s was deleted; the final backup is %(path)s."),
+}
 
 
 def superuser_required(view):
@@ -78,6 +90,8 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "row": row,
         "company": row.company,
+        "lifecycle_actions": lifecycle.allowed_actions(row.company),
+        "database_location": lifecycle.database_location(row.company),
         "subscriptions": company.subscriptions.select_related("plan"),
         "profiles": company.profiles.select_related("user").order_by("role", "user__username"),
         "sessions": selectors.impersonation_sessions(company=company)[:10],
@@ -120,6 +134,7 @@ def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
         "company": company,
         "form": form,
         "read_only": services.impersonation_is_read_only(company),
+        "refusal": services.impersonation_refusal(company),
         "minutes": settings.IMPERSONATION_MINUTES,
     }
     return render(request, "master_admin/company_enter.html", context)
@@ -161,6 +176,66 @@ def company_check(request: HttpRequest, slug: str) -> HttpResponse:
             % {"company": company.name, "result": check.result},
         )
     return _back(request, reverse("master_admin:company-detail", args=[company.slug]))
+
+
+# --- Lifecycle ---------------------------------------------------------------------------------------------
+def _lifecycle_step(request: HttpRequest, company: Company, action: str) -> HttpResponse:
+    try:
+        company = services.company_lifecycle_change(superuser=request.user, company=company, action=action)
+    except (ValidationError, ProvisioningError) as error:
+        messages.error(request, provisioning_error_message(error))
+    else:
+        details = {
+            "company": company.name,
+            "location": lifecycle.database_location(company),
+            "path": company.final_backup,
+        }
+        messages.success(request, LIFECYCLE_DONE[action] % details)
+    return redirect("master_admin:company-detail", slug=company.slug)
+
+
+@require_POST
+@superuser_required
+def company_lifecycle(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Suspend, resume or restore a company: one POST, undone by the opposite button."""
+    company = get_object_or_404(Company, slug=slug)
+    return _lifecycle_step(request, company, action)
+
+
+@require_http_methods(["GET", "POST"])
+@superuser_required
+def company_lifecycle_confirm(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Archive or delete a company: GET asks for the company's code, POST with it takes the step."""
+    company = get_object_or_404(Company, slug=slug)
+    form = ConfirmCompanyCodeForm(request.POST if request.method == "POST" else None, company=company)
+    if form.is_bound and form.is_valid():
+        return _lifecycle_step(request, company, action)
+    context = {
+        "company": company,
+        "form": form,
+        "action": action,
+        "refusal": lifecycle.lifecycle_refusal(company, action),
+        "location": lifecycle.database_location(company),
+        "backups": lifecycle.tenant_backup_dir(),
+    }
+    return render(request, "master_admin/company_lifecycle_confirm.html", context)
+
+
+@require_POST
+@superuser_required
+def company_backup(request: HttpRequest, slug: str) -> HttpResponse:
+    company = get_object_or_404(Company, slug=slug)
+    try:
+        path = services.company_backup(superuser=request.user, company=company)
+    except (ValidationError, ProvisioningError) as error:
+        messages.error(request, provisioning_error_message(error))
+    else:
+        messages.success(
+            request,
+            _("The database of %(company)s was backed up to %(path)s (%(size)s).")
+            % {"company": company.name, "path": path, "size": filesizeformat(path.stat().st_size)},
+        )
+    return redirect("master_admin:company-detail", slug=company.slug)
 
 
 # --- Analytics ---------------------------------------------------------------------------------------------
@@ -224,7 +299,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 @require_POST
 @superuser_required
 def monitoring_check(request: HttpRequest) -> HttpResponse:
-    checks = services.database_check(companies=Company.objects.order_by("slug"))
+    checks = services.database_check(companies=Company.objects.with_live_database().order_by("slug"))
     failed = [check for check in checks if not check.ok]
     for check in failed:
         messages.error(request, f"{check.company.slug}: {check.result}")

@@ -42,8 +42,17 @@ class CompanyForm(forms.ModelForm):
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     form = CompanyForm
-    list_display = ("name", "slug", "is_active", "plan_name", "subscription_status", "created_at", "database")
-    list_filter = ("is_active", "subscriptions__plan", "subscriptions__status")
+    list_display = (
+        "name",
+        "slug",
+        "is_active",
+        "lifecycle",
+        "plan_name",
+        "subscription_status",
+        "created_at",
+        "database",
+    )
+    list_filter = ("is_active", "lifecycle", "subscriptions__plan", "subscriptions__status")
     search_fields = ("name", "slug", "contact_name", "contact_email", "tax_id")
     list_select_related = ("schema_state",)
     inlines = [SubscriptionInline]
@@ -60,7 +69,8 @@ class CompanyAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        return ("slug",) if obj else ()
+        # The lifecycle moves only through its services (master admin, manage.py), which move the database too.
+        return ("slug", "lifecycle", "lifecycle_changed_at", "final_backup") if obj else ()
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a company is the last lifecycle step, which keeps a final backup of its

@@ -64,8 +64,10 @@ def activate_user_language(request: HttpRequest) -> None:
 
 
 def company_access(company: Company) -> str:
-    """'full', 'read_only', 'blocked', 'inactive', 'provisioning' or 'maintenance'."""
-    if not company.is_active:
+    """'full', 'read_only', 'blocked', 'inactive', 'archived', 'provisioning' or 'maintenance'."""
+    if not company.has_live_database:
+        return "archived"
+    if not company.is_active or company.lifecycle == Company.Lifecycle.SUSPENDED:
         return "inactive"
     state = getattr(company, "schema_state", None)
     if state is None:
@@ -80,7 +82,8 @@ def company_access(company: Company) -> str:
 
 def impersonation_access(access: str, read_only: bool) -> str:
     """A superuser inside a company may read it even when its own users are refused
-    (deactivated company, blocked subscription), but never write to it then."""
+    (deactivated or suspended company, blocked subscription), but never write to it then.
+    An archived or deleted company has no database in service: it stays refused."""
     if access in ("inactive", "blocked") or (access == "full" and read_only):
         return "read_only"
     return access
@@ -147,6 +150,8 @@ class TenantMiddleware:
         access = request.tenant_access
         if access in ("inactive", "blocked"):
             return render(request, f"errors/company_{access}.html", status=403)
+        if access == "archived":
+            return render(request, "errors/company_archived.html", {"company": request.tenant}, status=403)
         if access in ("provisioning", "maintenance"):
             response = render(request, "errors/maintenance.html", {"reason": access}, status=503)
             response["Retry-After"] = "60"

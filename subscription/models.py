@@ -35,7 +35,22 @@ class SubscriptionPlan(models.Model):
         return self.name
 
 
+class CompanyQuerySet(models.QuerySet):
+    def with_live_database(self) -> CompanyQuerySet:
+        """Companies whose database is in service (active or suspended), not archived or deleted."""
+        return self.filter(lifecycle__in=Company.LIVE)
+
+
 class Company(models.Model):
+    class Lifecycle(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ARCHIVED = "archived", _("Archived")
+        DELETED = "deleted", _("Deleted")
+
+    # The states in which the company's database is in service, under its own name.
+    LIVE = (Lifecycle.ACTIVE, Lifecycle.SUSPENDED)
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.CharField(
         _("code"),
@@ -51,6 +66,19 @@ class Company(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     tax_id = models.CharField(_("tax ID (VÖEN)"), max_length=20, blank=True)
+    lifecycle = models.CharField(
+        _("lifecycle"),
+        max_length=10,
+        choices=Lifecycle.choices,
+        default=Lifecycle.ACTIVE,
+        help_text=_("Changed only by the lifecycle actions of /master-admin/ or their manage.py commands."),
+    )
+    lifecycle_changed_at = models.DateTimeField(_("lifecycle changed"), null=True, blank=True)
+    final_backup = models.CharField(
+        _("final backup"), max_length=500, blank=True, help_text=_("Where the backup made before deletion is.")
+    )
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +93,10 @@ class Company(models.Model):
             stored = Company.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
             if stored is not None and stored != self.slug:
                 raise ValidationError({"slug": _("A company's code cannot be changed: it names its database.")})
+
+    @property
+    def has_live_database(self) -> bool:
+        return self.lifecycle in self.LIVE
 
     @property
     def database_alias(self) -> str:

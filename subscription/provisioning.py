@@ -209,9 +209,26 @@ def tenant_database_exists(slug: str) -> bool:
 def tenant_database_create(company: Company, *, from_template: bool = True) -> TenantSchemaState:
     """Make `company`'s database and record its schema state.
 
-    Raises ValidationError for a bad slug and ProvisioningError if the database exists.
+    Raises ValidationError for a bad slug and ProvisioningError if the database exists or the company
+    is archived or deleted.
     """
     slug = validate_slug(company.slug)
+    if company.lifecycle == Company.Lifecycle.ARCHIVED:
+        raise ProvisioningError(
+            _(
+                "“%(slug)s” is archived: restore its database (manage.py restore_company %(slug)s) instead of "
+                "making a new one; nothing was changed."
+            )
+            % {"slug": slug}
+        )
+    if company.lifecycle == Company.Lifecycle.DELETED:
+        raise ProvisioningError(
+            _(
+                "“%(slug)s” is deleted: its code stays taken for the audit trail. Create a new company with "
+                "another code; nothing was changed."
+            )
+            % {"slug": slug}
+        )
     started = time.perf_counter()
     forget_alias(tenant_alias(slug))
     if tenants_on_sqlite():

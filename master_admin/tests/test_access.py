@@ -11,6 +11,10 @@ pytestmark = pytest.mark.django_db
 REASON = {"reason": "Checking the access matrix"}
 
 
+def confirm(company) -> dict:
+    return {"code": company.slug}
+
+
 def every_url(company) -> list[tuple[str, str, str, dict, int]]:
     """(url name, method, url, data, what a superuser gets)."""
     slug = [company.slug]
@@ -27,6 +31,14 @@ def every_url(company) -> list[tuple[str, str, str, dict, int]]:
         ("analytics-refresh", "post", reverse("master_admin:analytics-refresh"), {}, 302),
         ("monitoring-dashboard", "get", reverse("master_admin:monitoring-dashboard"), {}, 200),
         ("monitoring-check", "post", reverse("master_admin:monitoring-check"), {}, 302),
+        # Lifecycle steps last, in an order that leaves the company active again.
+        ("company-backup", "post", reverse("master_admin:company-backup", args=slug), {}, 302),
+        ("company-suspend", "post", reverse("master_admin:company-suspend", args=slug), {}, 302),
+        ("company-archive", "get", reverse("master_admin:company-archive", args=slug), {}, 200),
+        ("company-archive", "post", reverse("master_admin:company-archive", args=slug), confirm(company), 302),
+        ("company-restore", "post", reverse("master_admin:company-restore", args=slug), {}, 302),
+        ("company-resume", "post", reverse("master_admin:company-resume", args=slug), {}, 302),
+        ("company-delete", "get", reverse("master_admin:company-delete", args=slug), {}, 200),
     ]
 
 
@@ -66,7 +78,7 @@ def test_it_sends_anonymous_users_to_log_in(acme, client):
 
 def test_post_only_actions_refuse_get(acme, superuser_client):
     for name, method, url, _data, _expected in every_url(acme):
-        if method == "post" and name != "company-enter":
+        if method == "post" and name not in ("company-enter", "company-archive"):
             assert superuser_client.get(url).status_code == 405, name
 
 

@@ -14,8 +14,8 @@ from subscription.models import Company
 class Command(BaseCommand):
     help = (
         "Count doctors, patients, visits and sales in every company's database (or in those named with "
-        "--tenant) and store them as the snapshot that /master-admin/ shows. One company's failure does "
-        "not stop the others; the exit status is non-zero if any failed."
+        "--tenant) and store them as the snapshot that /master-admin/ shows. Archived and deleted companies "
+        "are skipped. One company's failure does not stop the others; the exit status is non-zero if any failed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -44,15 +44,17 @@ class Command(BaseCommand):
 
     def companies(self, slugs: list[str] | None) -> list[Company]:
         companies = Company.objects.order_by("slug")
-        if not slugs:
-            return list(companies)
-        found = list(companies.filter(slug__in=slugs))
-        unknown = sorted(set(slugs) - {company.slug for company in found})
+        found = list(companies.filter(slug__in=slugs) if slugs else companies)
+        unknown = sorted(set(slugs or ()) - {company.slug for company in found})
         if unknown:
             raise CommandError(
                 f"No company with the code: {', '.join(unknown)}. Check the spelling; codes are listed in /master-admin/."
             )
-        return found
+        # Archived and deleted companies have no database in service (docs/lifecycle.md).
+        skipped = [company.slug for company in found if not company.has_live_database]
+        if skipped:
+            self.stdout.write(f"Skipping {len(skipped)} archived or deleted company(ies): {', '.join(skipped)}.")
+        return [company for company in found if company.has_live_database]
 
     def report(self, index: int, total: int, probe: Probe) -> None:
         width = len(str(total))

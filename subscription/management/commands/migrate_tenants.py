@@ -20,8 +20,8 @@ class Command(BaseCommand):
     help = (
         "Apply migrations to every company's database (or to those named with --tenant). "
         "Takes migrate's app_label, migration_name, --fake, --fake-initial, --plan and --check. "
-        "Companies recorded as up to date are skipped unless --force; one company's failure does "
-        "not stop the others, and the exit status is non-zero if any failed."
+        "Companies recorded as up to date are skipped unless --force, archived and deleted ones always; "
+        "one company's failure does not stop the others, and the exit status is non-zero if any failed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -86,15 +86,17 @@ class Command(BaseCommand):
 
     def companies(self, slugs: list[str] | None) -> list[Company]:
         companies = Company.objects.select_related("schema_state").order_by("slug")
-        if not slugs:
-            return list(companies)
-        found = list(companies.filter(slug__in=slugs))
-        unknown = sorted(set(slugs) - {company.slug for company in found})
+        found = list(companies.filter(slug__in=slugs) if slugs else companies)
+        unknown = sorted(set(slugs or ()) - {company.slug for company in found})
         if unknown:
             raise CommandError(
                 f"No company with the code: {', '.join(unknown)}. Check the spelling; codes are listed in /admin/ under Companies."
             )
-        return found
+        # Archived and deleted companies have no database in service (docs/lifecycle.md).
+        skipped = [company.slug for company in found if not company.has_live_database]
+        if skipped:
+            self.stdout.write(f"Skipping {len(skipped)} archived or deleted company(ies): {', '.join(skipped)}.")
+        return [company for company in found if company.has_live_database]
 
     @staticmethod
     def exists(slug: str) -> bool:

@@ -91,6 +91,9 @@ class Command(BaseCommand):
                 )
             }
             logins += [(user.username, f"{role} of {name}") for role, user in staff.items()]
+            if not company.has_live_database:
+                self.stdout.write(f"{slug}: {company.lifecycle}, left as it is")
+                continue
             with use_tenant(company):
                 if Doctor.objects.exists():
                     self.stdout.write(f"{slug}: demo data already there")
@@ -112,7 +115,7 @@ class Command(BaseCommand):
                 contact_phone="+994 12 555 00 00",
             )
             self.stdout.write(f"{slug}: company and database created")
-        elif not tenant_database_exists(slug):
+        elif company.has_live_database and not tenant_database_exists(slug):
             tenant_database_create(company)
             self.stdout.write(f"{slug}: database created")
         return company
