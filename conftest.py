@@ -15,7 +15,7 @@ from subscription.provisioning import tenant_database_drop
 from subscription.tenancy import close_tenant_connections, is_tenant_alias, use_tenant
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -173,3 +173,27 @@ class QueryCounter:
 @pytest.fixture
 def count_queries():
     return QueryCounter
+
+
+@pytest.fixture
+def on_postgres(settings):
+    """Company databases on the real PostgreSQL server for this test.
+
+    Skips where no server answers, unless REQUIRE_POSTGRES=1 (set by .ci/run), where it fails.
+    Databases a crashed earlier run left behind are dropped first, so their names are free.
+    """
+    import psycopg
+
+    try:
+        server = psycopg.connect(f"{POSTGRES_SERVER}/postgres", connect_timeout=3, autocommit=True)
+    except psycopg.Error as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL at {POSTGRES_SERVER} is unreachable: {error}")
+        pytest.skip(f"PostgreSQL at {POSTGRES_SERVER} is unreachable: {error}")
+    with server:
+        leftovers = server.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'pytest\\_tenant\\_%' OR datname LIKE 'archived\\_\\_pytest\\_%'"
+        ).fetchall()
+        for (name,) in leftovers:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    settings.TENANT_DATABASE_URL = f"{POSTGRES_SERVER}/pytest_tenant_{{slug}}"

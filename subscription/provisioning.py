@@ -176,6 +176,16 @@ def _pg_template_name(slug: str) -> str:
                 raise
     finally:
         _pg_execute(slug, f'DROP DATABASE IF EXISTS "{building}"')
+    stale = _pg_execute(
+        slug,
+        "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_template\\_%%' AND datname <> %s",
+        [template],
+    )
+    for (name,) in stale:
+        try:
+            _pg_execute(slug, f'DROP DATABASE IF EXISTS "{name}"')
+        except DatabaseError:
+            pass  # still being copied by another process; the next build removes it
     return template
 
 

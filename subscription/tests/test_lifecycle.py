@@ -1,7 +1,6 @@
 """The company database lifecycle: active → suspended → archived → deleted, with real databases."""
 
 import io
-import os
 import re
 import sqlite3
 import subprocess
@@ -35,7 +34,6 @@ from subscription.provisioning import (
     tenant_database_drop,
 )
 from subscription.tenancy import close_tenant_connections, tenant_database_path, use_tenant
-from subscription.tests.test_postgres import SERVER, postgres_available
 
 pytestmark = pytest.mark.django_db
 
@@ -442,16 +440,6 @@ def test_seed_demo_leaves_an_archived_demo_company_alone(db):
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
-@pytest.fixture
-def on_postgres(settings):
-    problem = postgres_available()
-    if problem:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL at {SERVER} is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL at {SERVER} is unreachable: {problem}")
-    settings.TENANT_DATABASE_URL = f"{SERVER}/pytest_tenant_{{slug}}"
-
-
 @pytest.fixture
 def pg_companies(on_postgres, company_factory):
     made = [company_factory(name="PG Acme"), company_factory(name="PG Globex")]

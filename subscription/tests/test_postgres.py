@@ -1,9 +1,8 @@
 """Company databases on the real PostgreSQL server (the scale-out path).
 
-Skips where no server answers, unless REQUIRE_POSTGRES=1 (set by .ci/run), where it must run.
+The `on_postgres` fixture (conftest.py) skips where no server answers, unless REQUIRE_POSTGRES=1
+(set by .ci/run), where these tests must run.
 """
-
-import os
 
 import pytest
 from django.core.management import call_command
@@ -12,28 +11,6 @@ from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
 from subscription.tenancy import WrongTenant, tenant_connection, use_tenant
-
-SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-
-
-def postgres_available() -> str | None:
-    try:
-        import psycopg
-
-        psycopg.connect(f"{SERVER}/postgres", connect_timeout=3).close()
-    except Exception as error:  # noqa: BLE001
-        return str(error)
-    return None
-
-
-@pytest.fixture
-def on_postgres(settings):
-    problem = postgres_available()
-    if problem:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL at {SERVER} is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL at {SERVER} is unreachable: {problem}")
-    settings.TENANT_DATABASE_URL = f"{SERVER}/pytest_tenant_{{slug}}"
 
 
 @pytest.mark.postgres
@@ -72,3 +49,18 @@ def test_search_and_sorting_follow_azerbaijani_rules_on_postgres(on_postgres, co
         assert list(ordered) == AZ_ORDER
         found = Doctor.objects.alias(folded=AzFold("last_name")).filter(folded__contains="ibrahim")
         assert list(found.values_list("last_name", flat=True)) == ["İbrahimov"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_new_template_replaces_the_stale_ones(on_postgres, company_factory):
+    from subscription.provisioning import _pg_execute, _pg_exists
+    from subscription.schema import migration_key
+
+    current = f"tenant__template_{migration_key()[:16]}"
+    _pg_execute("probe", 'CREATE DATABASE "tenant__template_0000000000000000"')
+    _pg_execute("probe", f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
+    company = company_factory()
+    assert tenant_database_exists(company.slug)
+    assert _pg_exists("probe", current)
+    assert not _pg_exists("probe", "tenant__template_0000000000000000")
