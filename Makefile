@@ -58,6 +58,7 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/provisioning.py
 	$(BIN)/python bench/doctor_list.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/concurrency.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
