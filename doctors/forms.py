@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from doctors.models import Doctor
 from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
 from regions.models import Specialization
-from subscription.form_helpers import UserChoiceField
+from subscription.form_helpers import StyledFormMixin, UserChoiceField
 from subscription.selectors import company_users
 
 if TYPE_CHECKING:
@@ -53,33 +53,7 @@ class DoctorChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.code})"
 
 
-class BootstrapFormMixin:
-    """Bootstrap classes on every widget; `is-invalid` on the fields that have errors."""
-
-    mark_invalid = True
-
-    def style_widgets(self, *, small: bool = False) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select form-select-sm" if small else "form-select"
-            else:
-                css = "form-control form-control-sm" if small else "form-control"
-            widget.attrs["class"] = " ".join(filter(None, [widget.attrs.get("class"), css]))
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if not self.mark_invalid:
-            return
-        for name in self._errors or ():
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class DoctorForm(BootstrapFormMixin, PlaceFieldsMixin, forms.ModelForm):
+class DoctorForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
     """Add or change a doctor; the services (not the form) save it."""
 
     specialization = SpecializationChoiceField(label=model_label("specialization"))
@@ -146,7 +120,7 @@ class DoctorForm(BootstrapFormMixin, PlaceFieldsMixin, forms.ModelForm):
             company, active_only=True, current=stored.representative_id
         )
         self.setup_places()
-        self.style_widgets()
+        self.style_fields()
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip().upper()
@@ -162,10 +136,11 @@ class DoctorForm(BootstrapFormMixin, PlaceFieldsMixin, forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.sections]
 
 
-class DoctorFilterForm(BootstrapFormMixin, PlaceFieldsMixin, forms.Form):
+class DoctorFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
     """The doctor list's filters. A choice that no longer fits (a city outside a newly chosen
     region) is ignored rather than voiding every filter."""
 
+    compact = True
     mark_invalid = False
 
     specialization = forms.ModelChoiceField(
@@ -186,7 +161,7 @@ class DoctorFilterForm(BootstrapFormMixin, PlaceFieldsMixin, forms.Form):
         self.fields["specialization"].queryset = az_sorted(Specialization.objects.all())
         self.fields["representative"].queryset = company_users(company)
         self.setup_places()
-        self.style_widgets(small=True)
+        self.style_fields()
 
     def full_clean(self) -> None:
         super().full_clean()

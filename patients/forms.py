@@ -5,17 +5,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from doctors.forms import PHONE_HELP, BootstrapFormMixin, normalize_phone
+from doctors.forms import PHONE_HELP, DoctorChoiceField, normalize_phone
 from patients import selectors
 from patients.models import Patient
+from subscription.form_helpers import StyledFormMixin
 
 
-class DoctorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.full_name} ({obj.code})"
-
-
-class PatientForm(BootstrapFormMixin, forms.ModelForm):
+class PatientForm(StyledFormMixin, forms.ModelForm):
     """Add or change a patient; the services (not the form) save it and record the change."""
 
     doctor = DoctorChoiceField(
@@ -39,13 +35,15 @@ class PatientForm(BootstrapFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["doctor"].queryset = selectors.doctor_choices(current_pk=self.instance.doctor_id)
         self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
-        self.style_widgets()
+        self.style_fields()
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data["phone"])
 
 
-class PatientFilterForm(BootstrapFormMixin, forms.Form):
+class PatientFilterForm(StyledFormMixin, forms.Form):
+    compact = True
+
     doctor = DoctorChoiceField(
         queryset=None, required=False, label=capfirst(Patient._meta.get_field("doctor").verbose_name)
     )
@@ -58,4 +56,4 @@ class PatientFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["doctor"].queryset = selectors.attending_doctors()
-        self.style_widgets(small=True)
+        self.style_fields()

@@ -7,26 +7,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.periods import PRESETS, Period, preset_period, year_period
-from subscription.form_helpers import DayField
+from subscription.form_helpers import DateInput, DayField
 
 # A report over more than ten years is a typo, and would draw thousands of weekly buckets.
 MAX_PERIOD_DAYS = 3660
 DISCLOSURE_YEARS = 10
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", attrs={"class": "form-control form-control-sm"}, **kwargs)
-
-
 class PeriodForm(forms.Form):
     """From/to dates, or a preset (this month, last month, this quarter, this year); this month by default."""
 
     preset = forms.ChoiceField(label=_("Period"), choices=[("", _("Custom"))] + list(PRESETS.items()), required=False)
-    date_from = DayField(label=_("From"), required=False, widget=DateInput())
-    date_to = DayField(label=_("To"), required=False, widget=DateInput())
+    date_from = DayField(
+        label=_("From"), required=False, widget=DateInput(attrs={"class": "form-control form-control-sm"})
+    )
+    date_to = DayField(label=_("To"), required=False, widget=DateInput(attrs={"class": "form-control form-control-sm"}))
 
     # Fields a report adds to the period (shown beside the dates and kept in the saved parameters).
     extra_fields: tuple[str, ...] = ()

@@ -40,10 +40,11 @@ class StyledFormMixin:
     """Bootstrap classes on every widget and `is-invalid` on fields with errors.
 
     Call `self.style_fields()` at the end of `__init__`. `compact = True` (filter forms) uses the
-    small variants.
+    small variants; `mark_invalid = False` leaves fields unmarked (filters that ignore bad values).
     """
 
     compact = False
+    mark_invalid = True
 
     def style_fields(self) -> None:
         size = "-sm" if self.compact else ""
@@ -59,6 +60,8 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()
+        if not self.mark_invalid:
+            return
         for name in self._errors or {}:
             if name in self.fields:
                 widget = self.fields[name].widget
