@@ -16,6 +16,8 @@ from subscription.tenancy import close_tenant_connections, is_tenant_alias, use_
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+# Names of the databases a test run makes on that server; two runs sharing a server use two prefixes.
+PG_PREFIX = os.environ.get("TEST_POSTGRES_PREFIX", "pytest")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -192,8 +194,9 @@ def on_postgres(settings):
         pytest.skip(f"PostgreSQL at {POSTGRES_SERVER} is unreachable: {error}")
     with server:
         leftovers = server.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'pytest\\_tenant\\_%' OR datname LIKE 'archived\\_\\_pytest\\_%'"
+            "SELECT datname FROM pg_database WHERE datname LIKE %s OR datname LIKE %s",
+            [f"{PG_PREFIX}\\_tenant\\_%", f"archived\\_\\_{PG_PREFIX}\\_%"],
         ).fetchall()
         for (name,) in leftovers:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    settings.TENANT_DATABASE_URL = f"{POSTGRES_SERVER}/pytest_tenant_{{slug}}"
+    settings.TENANT_DATABASE_URL = f"{POSTGRES_SERVER}/{PG_PREFIX}_tenant_{{slug}}"
