@@ -9,10 +9,9 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
-from subscription import tenancy
 from subscription.models import UserProfile
 from subscription.provisioning import tenant_database_drop
-from subscription.tenancy import close_tenant_connections, is_tenant_alias, use_tenant
+from subscription.tenancy import close_tenant_connections, forget_all_aliases, is_tenant_alias, use_tenant
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -62,8 +61,7 @@ def _tenant_connections_allowed(request):
 
     with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", ensure_connection):
         yield
-    for alias in list(tenancy._tenant_aliases):
-        tenancy.forget_alias(alias)
+    forget_all_aliases()
 
 
 @pytest.fixture

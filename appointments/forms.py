@@ -15,8 +15,10 @@ from doctors.selectors import doctors_ordered
 from patients.models import Patient
 from regions.forms import active_or_current
 from sales.models import Product
-from subscription.aztext import az_ordered
-from subscription.form_helpers import (
+from subscription.models import Company
+from subscription.selectors import company_users
+from subscription.ui.aztext import az_ordered
+from subscription.ui.forms import (
     DateInput,
     DateTimeLocalInput,
     DayField,
@@ -24,8 +26,6 @@ from subscription.form_helpers import (
     UserChoiceField,
     limit_staff_to,
 )
-from subscription.models import Company
-from subscription.selectors import company_users
 
 User = get_user_model()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from appointments import services
+from appointments.exports import VISITS
 from appointments.forms import AppointmentFilterForm, AppointmentForm, UpcomingForm
 from appointments.models import Appointment
 from appointments.selectors import (
@@ -24,9 +25,8 @@ from appointments.selectors import (
     appointment_status_totals,
     appointments_between,
 )
-from reports.listing import CompanyListView
-from subscription.permissions import MANAGERS, can, company_role, is_representative, require
-from subscription.selectors import user_label
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import MANAGERS, can, company_role, is_representative, require
 
 
 def visible_appointments(request: HttpRequest) -> QuerySet[Appointment]:
@@ -56,7 +56,7 @@ class AppointmentListView(CompanyListView):
     }
     text_sort_fields = {"doctor__last_name", "doctor__first_name"}
     default_sort = "-date"
-    export_name = "visits"
+    export_spec = VISITS
 
     @property
     def filter_form_class(self):
@@ -67,40 +67,6 @@ class AppointmentListView(CompanyListView):
 
     def apply_filters(self, queryset: QuerySet[Appointment], data: dict) -> QuerySet[Appointment]:
         return appointment_filter(queryset, **data)
-
-    def export_columns(self) -> list[str]:
-        return [
-            _("Number"),
-            _("Planned start"),
-            _("Duration (minutes)"),
-            _("Doctor code"),
-            _("Doctor"),
-            _("Patient"),
-            _("Staff member"),
-            _("Channel"),
-            _("Status"),
-            _("Products discussed"),
-            _("Outcome"),
-            _("Next step"),
-            _("Next step date"),
-        ]
-
-    def export_row(self, visit: Appointment) -> list:
-        return [
-            visit.pk,
-            visit.planned_start,
-            visit.duration_minutes,
-            visit.doctor.code,
-            visit.doctor.full_name,
-            str(visit.patient or ""),
-            user_label(visit.staff),
-            visit.get_channel_display(),
-            visit.get_status_display(),
-            ", ".join(str(product) for product in visit.products.all()),
-            visit.outcome,
-            visit.next_step,
-            visit.next_step_date,
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

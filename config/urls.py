@@ -18,6 +18,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("payments/", include("payments.urls")),
     path("reports/", include("reports.urls")),
+    path("settings/export/", include("reports.export_urls")),
     path("settings/", include("subscription.urls")),
     path("reference/", include("regions.urls")),
     path("", reports_views.dashboard, name="dashboard"),

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class DoctorsConfig(AppConfig):
     name = "doctors"
     verbose_name = _("Doctors")
+
+    def ready(self) -> None:
+        from doctors.models import Doctor
+        from subscription.limits import PlanLimit, register_limit
+
+        register_limit(
+            PlanLimit(
+                key="doctors",
+                label=_("Active doctors"),
+                plan_field="max_doctors",
+                in_use=lambda company: Doctor.objects.filter(is_active=True).count(),
+                refusal=_(
+                    "The %(plan)s plan allows %(limit)d active doctors and the company has reached it. "
+                    "Deactivate doctors you no longer work with, or ask about a larger plan."
+                ),
+            )
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -12,35 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from doctors.models import Doctor
 from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
 from regions.models import Specialization
-from subscription.form_helpers import StyledFormMixin, UserChoiceField
 from subscription.selectors import company_users
+from subscription.ui.forms import StyledFormMixin, UserChoiceField
+from subscription.ui.phones import PHONE_HELP, normalize_phone
 
 if TYPE_CHECKING:
     from subscription.models import Company
 
-PHONE_HELP = _("An Azerbaijani number, e.g. +994 50 123 45 67 (050 123 45 67 is accepted too).")
 YES_NO_ALL = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
-
-
-def normalize_phone(value: str) -> str:
-    """Write an Azerbaijani number as "+994 50 123 45 67" whichever usual way it was typed.
-
-    Anything that is not recognisably such a number is returned as typed, for the model's
-    validator to reject with its message.
-    """
-    value = (value or "").strip()
-    digits = re.sub(r"[\s\-().+]", "", value)
-    if not digits.isdigit():
-        return value
-    if len(digits) == 14 and digits.startswith("00994"):
-        digits = digits[2:]
-    elif len(digits) == 10 and digits.startswith("0"):
-        digits = "994" + digits[1:]
-    elif len(digits) == 9:
-        digits = "994" + digits
-    if len(digits) == 12 and digits.startswith("994"):
-        return f"+994 {digits[3:5]} {digits[5:8]} {digits[8:10]} {digits[10:12]}"
-    return value
 
 
 def model_label(name: str):

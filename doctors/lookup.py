@@ -1,6 +1,6 @@
 """The derived search and sort columns of a doctor (kept by the model; used by a data migration too)."""
 
-from subscription.aztext import az_collation_key, az_fold
+from subscription.ui.aztext import az_collation_key, az_fold
 
 
 def doctor_lookup_values(doctor) -> tuple[str, str]:

@@ -1,17 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.lookup import doctor_lookup_values
 from subscription.tenant_base import MasterReference, TrackedModel
-
-phone_validator = RegexValidator(
-    r"^\+994[\s-]?\(?\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}$",
-    _("Enter an Azerbaijani number such as +994 50 123 45 67."),
-)
+from subscription.ui.phones import phone_validator
 
 
 class DoctorQuerySet(models.QuerySet):

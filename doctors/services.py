@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from doctors.models import Doctor
 from doctors.selectors import doctor_has_history
-from subscription.limits import ensure_doctor_capacity
+from subscription.limits import ensure_capacity
 from subscription.selectors import company_users
 from subscription.tenancy import tenant_atomic
 
@@ -55,7 +55,7 @@ def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) 
     # IMMEDIATE transactions serialise writers, so two people cannot both take the last place.
     with tenant_atomic():
         if doctor.is_active:
-            ensure_doctor_capacity(company)
+            ensure_capacity(company, "doctors")
         _save(doctor)
     return doctor
 
@@ -68,7 +68,7 @@ def doctor_update(*, doctor: Doctor, company: Company, updated_by: AbstractUser,
     with tenant_atomic():
         was_active = Doctor.objects.filter(pk=doctor.pk).values_list("is_active", flat=True).first()
         if doctor.is_active and not was_active:
-            ensure_doctor_capacity(company)
+            ensure_capacity(company, "doctors")
         _save(doctor)
     return doctor
 

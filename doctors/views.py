@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from doctors import selectors, services
+from doctors.exports import DOCTORS
 from doctors.forms import DoctorFilterForm, DoctorForm
 from doctors.models import Doctor
-from reports.listing import CompanyListView
-from subscription.permissions import can, is_representative, require
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import can, is_representative, require
 
 
 class DoctorListView(CompanyListView):
@@ -35,7 +36,7 @@ class DoctorListView(CompanyListView):
         "created": ("created_at",),
     }
     default_sort = "name"
-    export_name = "doctors"
+    export_spec = DOCTORS
 
     @property
     def filter_form_class(self):
@@ -64,41 +65,6 @@ class DoctorListView(CompanyListView):
             # beats prefetching them again for every chunk of thousands of doctors.
             return queryset.prefetch_related(None)
         return queryset
-
-    def export_columns(self) -> list[str]:
-        self.names = selectors.doctor_reference_names(company=self.request.tenant)
-        self.yes_no = (_("yes"), _("no"))
-        return [
-            _("Code"),
-            _("Full name"),
-            _("Specialization"),
-            _("Category"),
-            _("Region"),
-            _("City or district"),
-            _("Clinic"),
-            _("Phones"),
-            _("E-mail"),
-            _("Representative"),
-            _("Key opinion leader"),
-            _("Active"),
-        ]
-
-    def export_row(self, doctor: Doctor) -> list:
-        names, (yes, no) = self.names, self.yes_no
-        return [
-            doctor.code,
-            doctor.full_name,
-            names["specialization"].get(doctor.specialization_id, ""),
-            doctor.category,
-            names["region"].get(doctor.region_id, ""),
-            names["city"].get(doctor.city_id, ""),
-            names["clinic"].get(doctor.clinic_id, ""),
-            ", ".join(phone for phone in (doctor.mobile_phone, doctor.work_phone) if phone),
-            doctor.email,
-            names["representative"].get(doctor.representative_id, ""),
-            yes if doctor.is_kol else no,
-            yes if doctor.is_active else no,
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import operator
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,48 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from master_admin.models import ImpersonationSession, TenantIntegrityCheck, TenantStatsSnapshot
-from master_admin.tenant_probe import DatabaseFiles, database_files
-from subscription.aztext import AzFold, az_fold, az_sort_key
 from subscription.models import Company, Subscription, TenantSchemaState
-from subscription.schema import latest_tenant_migrations, tenant_migration_key
-from subscription.tenancy import tenants_on_sqlite
+from subscription.schema import BEHIND, MISSING, SCHEMA_STATES, UP_TO_DATE, pending_migrations, schema_state
+from subscription.storage import DatabaseFiles, tenant_storage
+from subscription.ui.aztext import AzFold, az_fold, az_sort_key
 
-UP_TO_DATE, BEHIND, MISSING, ERROR, ARCHIVED = "up_to_date", "behind", "missing", "error", "archived"
-SCHEMA_STATES = {
-    UP_TO_DATE: _("up to date"),
-    BEHIND: _("behind"),
-    MISSING: _("missing"),
-    ERROR: _("error"),
-    ARCHIVED: _("archived"),
-}
 NO_SUBSCRIPTION = "none"
-
-
-def schema_state(company: Company, files: DatabaseFiles) -> str:
-    """'up_to_date', 'behind', 'missing', 'error' or 'archived' (archived or deleted) for a company's database."""
-    if not company.has_live_database:
-        return ARCHIVED
-    state: TenantSchemaState | None = getattr(company, "schema_state", None)
-    if state is None or files.exists is False:
-        return MISSING
-    if state.last_error:
-        return ERROR
-    if state.tenant_migration_key != tenant_migration_key():
-        return BEHIND
-    return UP_TO_DATE
-
-
-def pending_migrations(company: Company) -> list[str]:
-    """The tenant apps whose recorded latest migration differs from the code's ('app: recorded → wanted')."""
-    state: TenantSchemaState | None = getattr(company, "schema_state", None)
-    if state is not None and state.tenant_migration_key == tenant_migration_key():
-        return []
-    recorded = state.latest_migrations if state is not None else {}
-    return [
-        f"{app}: {recorded.get(app) or '—'} → {name}"
-        for app, name in sorted(latest_tenant_migrations().items())
-        if recorded.get(app) != name
-    ]
 
 
 def month_key(day: datetime.date) -> str:
@@ -87,7 +50,7 @@ class CompanyRow:
 
     @property
     def schema(self) -> str:
-        return schema_state(self.company, self.files)
+        return schema_state(self.company, exists=self.files.exists)
 
     @property
     def schema_label(self) -> str:
@@ -164,7 +127,7 @@ def company_rows(
         companies = companies.filter(is_active=active == "yes")
     this_month = month_key(timezone.localdate())
     rows = [
-        CompanyRow(company, database_files(company.slug), getattr(company, "stats_snapshot", None), this_month)
+        CompanyRow(company, tenant_storage().files(company.slug), getattr(company, "stats_snapshot", None), this_month)
         for company in companies
     ]
     if state:
@@ -192,7 +155,10 @@ def company_row(company: Company) -> CompanyRow:
     """One company, looked up again with its annotations."""
     company = companies_annotated().get(pk=company.pk)
     return CompanyRow(
-        company, database_files(company.slug), getattr(company, "stats_snapshot", None), month_key(timezone.localdate())
+        company,
+        tenant_storage().files(company.slug),
+        getattr(company, "stats_snapshot", None),
+        month_key(timezone.localdate()),
     )
 
 
@@ -306,7 +272,7 @@ class HealthRow:
 
     @property
     def schema(self) -> str:
-        return schema_state(self.company, self.files)
+        return schema_state(self.company, exists=self.files.exists)
 
     @property
     def schema_label(self) -> str:
@@ -325,7 +291,7 @@ class Monitoring:
     disk_free: int | None
     last_migrated_at: datetime.datetime | None
     app_version: str
-    on_sqlite: bool
+    keeps_files: bool  # the store keeps company databases as files on this machine (SQLite)
 
     @property
     def tenants_size(self) -> int:
@@ -361,23 +327,21 @@ def master_database_size() -> int | None:
 def monitoring_overview() -> Monitoring:
     """Every company database in service: its health as far as the master database and the disk tell,
     without opening it. Archived and deleted companies have no database in service and are left out."""
+    storage = tenant_storage()
     companies = (
         Company.objects.with_live_database().select_related("schema_state", "integrity_check").order_by("name", "pk")
     )
     rows = [
-        HealthRow(company, database_files(company.slug), getattr(company, "integrity_check", None))
+        HealthRow(company, storage.files(company.slug), getattr(company, "integrity_check", None))
         for company in companies
     ]
-    try:
-        disk = shutil.disk_usage(settings.TENANT_DB_DIR) if tenants_on_sqlite() else None
-    except FileNotFoundError:
-        disk = None
+    disk = storage.disk_usage()
     return Monitoring(
         rows=rows,
         master_size=master_database_size(),
-        disk_total=disk.total if disk else None,
-        disk_free=disk.free if disk else None,
+        disk_total=disk[0] if disk else None,
+        disk_free=disk[1] if disk else None,
         last_migrated_at=TenantSchemaState.objects.aggregate(last=Max("migrated_at"))["last"],
         app_version=settings.APP_VERSION,
-        on_sqlite=tenants_on_sqlite(),
+        keeps_files=storage.keeps_files,
     )

@@ -18,28 +18,22 @@ from django.utils.translation import gettext as _
 from master_admin.models import ImpersonationSession, TenantIntegrityCheck, TenantStatsSnapshot
 from master_admin.tenant_probe import Probe, TenantFigures, for_each_tenant, tenant_figures, tenant_quick_check
 from subscription import lifecycle
-from subscription.middleware import company_access
+from subscription.access import impersonation_is_read_only
 from subscription.models import Company
 from subscription.provisioning import ProvisioningError, provisioning_error_message
-from subscription.tenancy import tenants_on_sqlite
+from subscription.storage import tenant_storage
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, Probe], None]
 
 
 def default_jobs() -> int:
-    """How many companies to read at once by default.
-
-    Reading a small SQLite file is mostly Python work under the GIL, where threads measured no
-    faster (bench/analytics.py); databases that answer over the network leave threads waiting.
-    """
-    return 1 if tenants_on_sqlite() else 4
+    """How many companies to read at once by default: the store's own figure (bench/analytics.py)."""
+    return tenant_storage().probe_jobs
 
 
 # --- Impersonation -----------------------------------------------------------------------------------
-def impersonation_is_read_only(company: Company) -> bool:
-    """A superuser may look into a suspended or blocked company, but not change it."""
-    return company_access(company) in ("inactive", "blocked", "read_only")
+IMPERSONATION_SESSION_KEY = "impersonation_id"  # in the superuser's session: the open ImpersonationSession's id
 
 
 def impersonation_refusal(company: Company) -> str:
@@ -113,6 +107,13 @@ def impersonation_start(
         _end_open_sessions(superuser, reason=ImpersonationSession.EndReason.SWITCHED, now=now)
         session.save()
     return session
+
+
+def impersonation_expire(session: ImpersonationSession) -> None:
+    """Record that a session ran out (it ended when it expired, whenever that is noticed)."""
+    session.ended_at = session.expires_at
+    session.end_reason = ImpersonationSession.EndReason.EXPIRED
+    session.save(update_fields=["ended_at", "end_reason"])
 
 
 def impersonation_end(*, superuser: AbstractBaseUser, reason: str = ImpersonationSession.EndReason.EXIT) -> int:

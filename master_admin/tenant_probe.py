@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TypeVar
 
 from django.db.models import Count, Max, Q, Sum
@@ -25,39 +24,11 @@ from patients.models import Patient
 from payments.models import Payment
 from sales.models import Currency, Sale
 from subscription.models import Company
-from subscription.tenancy import (
-    close_tenant_connections,
-    run_with_context,
-    tenant_connection,
-    tenant_database_path,
-    tenants_on_sqlite,
-    use_tenant,
-)
+from subscription.storage import tenant_storage
+from subscription.tenancy import close_tenant_connections, current_alias, run_with_context, use_tenant
 
 T = TypeVar("T")
 MAX_JOBS = 16
-
-
-@dataclass
-class DatabaseFiles:
-    """A company's SQLite files as found on disk; None where the backend has no files (PostgreSQL)."""
-
-    exists: bool | None
-    size: int | None = None
-    wal_size: int | None = None
-
-
-def database_files(slug: str) -> DatabaseFiles:
-    """Whether a company's database file exists and how big it and its write-ahead log are."""
-    if not tenants_on_sqlite():
-        return DatabaseFiles(exists=None)
-    path = tenant_database_path(slug)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return DatabaseFiles(exists=False)
-    wal = Path(f"{path}-wal")
-    return DatabaseFiles(exists=True, size=size, wal_size=wal.stat().st_size if wal.exists() else 0)
 
 
 @dataclass
@@ -108,15 +79,6 @@ def _fill_months(monthly: dict[str, dict], rows: list[dict], **names: str) -> No
             bucket[name] = str(value) if isinstance(value, Decimal) else value
 
 
-def _database_size(slug: str) -> int | None:
-    if tenants_on_sqlite():
-        files = database_files(slug)
-        return (files.size or 0) + (files.wal_size or 0) if files.exists else None
-    with tenant_connection().cursor() as cursor:
-        cursor.execute("SELECT pg_database_size(current_database())")
-        return cursor.fetchone()[0]
-
-
 def tenant_figures(company: Company) -> TenantFigures:
     """Count the selected company's doctors, patients, visits and sales (AZN), in total and by month.
 
@@ -141,26 +103,20 @@ def tenant_figures(company: Company) -> TenantFigures:
         sales=sum(row["n"] for row in sales),
         sales_amount=sum((row["amount"] or Decimal("0") for row in sales), Decimal("0")),
         last_change_at=max(changes, default=None),
-        database_size=_database_size(company.slug),
+        database_size=tenant_storage().size(company.slug),
         monthly=monthly,
     )
 
 
 def tenant_quick_check(company: Company) -> tuple[bool, str]:
-    """Check the selected company's database: `PRAGMA quick_check` on SQLite, a round trip elsewhere."""
-    with tenant_connection().cursor() as cursor:
-        if tenant_connection().vendor != "sqlite":
-            cursor.execute("SELECT 1")
-            return True, "ok"
-        cursor.execute("PRAGMA quick_check")
-        lines = [str(row[0]) for row in cursor.fetchall()]
-    return lines == ["ok"], "\n".join(lines[:20])
+    """Check the selected company's database (`PRAGMA quick_check` on SQLite, a round trip elsewhere)."""
+    return tenant_storage().integrity_check(current_alias())
 
 
 def _probe(read: Callable[[Company], T], company: Company) -> Probe:
     started = time.perf_counter()
     try:
-        if tenants_on_sqlite() and not tenant_database_path(company.slug).exists():
+        if tenant_storage().files(company.slug).exists is False:
             return Probe(company, error="database file missing")
         with use_tenant(company):
             value = read(company)

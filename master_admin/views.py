@@ -22,8 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from master_admin import selectors, services
 from master_admin.forms import CompanyFilterForm, ConfirmCompanyCodeForm, EnterCompanyForm, ImpersonationFilterForm
+from master_admin.services import IMPERSONATION_SESSION_KEY
 from subscription import lifecycle
-from subscription.middleware import IMPERSONATION_SESSION_KEY
+from subscription.access import impersonation_is_read_only
 from subscription.models import Company
 from subscription.provisioning import ProvisioningError, provisioning_error_message
 
@@ -100,7 +101,7 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "months": months,
         "visits_by_month": row.by_month("visits", months),
         "sales_by_month": row.by_month("sales_amount", months),
-        "read_only_if_entered": services.impersonation_is_read_only(row.company),
+        "read_only_if_entered": impersonation_is_read_only(row.company),
     }
     return render(request, "master_admin/company_detail.html", context)
 
@@ -133,7 +134,7 @@ def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "company": company,
         "form": form,
-        "read_only": services.impersonation_is_read_only(company),
+        "read_only": impersonation_is_read_only(company),
         "refusal": services.impersonation_refusal(company),
         "minutes": settings.IMPERSONATION_MINUTES,
     }

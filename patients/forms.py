@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from doctors.forms import PHONE_HELP, DoctorChoiceField, normalize_phone
+from doctors.forms import DoctorChoiceField
 from patients import selectors
 from patients.models import Patient
-from subscription.form_helpers import StyledFormMixin
+from subscription.ui.forms import StyledFormMixin
+from subscription.ui.phones import PHONE_HELP, normalize_phone
 
 
 class PatientForm(StyledFormMixin, forms.ModelForm):

@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import phone_validator
 from subscription.tenant_base import MasterReference, TrackedModel
+from subscription.ui.phones import phone_validator
 
 
 class Patient(TrackedModel):

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from appointments.models import Appointment
 from doctors.models import Doctor
 from patients.models import Patient, PatientAccessLog
-from subscription.aztext import az_ordered
+from subscription.ui.aztext import az_ordered
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser

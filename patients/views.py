@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from patients import selectors, services
 from patients.forms import PatientFilterForm, PatientForm
 from patients.models import Patient
-from reports.listing import CompanyListView
-from subscription.permissions import MANAGERS, company_role, is_representative, require
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import MANAGERS, company_role, is_representative, require
 
 
 class PatientListView(CompanyListView):

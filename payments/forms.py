@@ -14,8 +14,8 @@ from payments.selectors import AWAITING
 from regions.forms import active_or_current, az_sorted
 from regions.models import Clinic
 from sales.models import Product, Sale
-from subscription.aztext import az_ordered
-from subscription.form_helpers import DateInput, DayField, StyledFormMixin
+from subscription.ui.aztext import az_ordered
+from subscription.ui.forms import DateInput, DayField, StyledFormMixin
 
 
 class RecordNumberField(forms.ModelChoiceField):

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from payments import services
+from payments.exports import PAYMENTS
 from payments.forms import PaymentFilterForm, PaymentForm
 from payments.models import Payment
 from payments.selectors import AWAITING, awaiting_approval, payment_filter, payment_list, payment_totals
-from reports.listing import CompanyListView
-from subscription.permissions import can, require
-from subscription.selectors import user_label
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import can, require
 
 
 class PaymentListView(CompanyListView):
@@ -29,55 +29,13 @@ class PaymentListView(CompanyListView):
     filter_form_class = PaymentFilterForm
     sort_options = {"date": ("date",), "amount": ("amount",), "status": ("status",), "direction": ("direction",)}
     default_sort = "-date"
-    export_name = "payments"
+    export_spec = PAYMENTS
 
     def base_queryset(self) -> QuerySet[Payment]:
         return payment_list()
 
     def apply_filters(self, queryset: QuerySet[Payment], data: dict) -> QuerySet[Payment]:
         return payment_filter(queryset, **data)
-
-    def export_columns(self) -> list[str]:
-        return [
-            _("Number"),
-            _("Date"),
-            _("Direction"),
-            _("Type"),
-            _("Status"),
-            _("Amount"),
-            _("Currency"),
-            _("Method"),
-            _("Counterparty"),
-            _("Doctor code"),
-            _("Product"),
-            _("Sale number"),
-            _("Visit number"),
-            _("Reference"),
-            _("Approved by"),
-            _("Approved"),
-            _("Notes"),
-        ]
-
-    def export_row(self, payment: Payment) -> list:
-        return [
-            payment.pk,
-            payment.date,
-            payment.get_direction_display(),
-            payment.get_kind_display(),
-            payment.get_status_display(),
-            payment.amount,
-            payment.currency,
-            payment.get_method_display(),
-            payment.counterparty_name,
-            payment.doctor.code if payment.doctor else "",
-            str(payment.product or ""),
-            payment.sale_id or "",
-            payment.appointment_id or "",
-            payment.reference,
-            user_label(payment.approved_by),
-            payment.approved_at,
-            payment.notes,
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

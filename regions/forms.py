@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import City, Clinic, Region, Specialization
-from subscription.aztext import az_ordered
+from subscription.ui.aztext import az_ordered
 
 PLACE_FIELDS = ("region", "city", "clinic")
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.selectors.periods import PRESETS, Period, preset_period, year_period
-from subscription.form_helpers import DateInput, DayField
+from subscription.ui.forms import DateInput, DayField
 
 # A report over more than ten years is a typo, and would draw thousands of weekly buckets.
 MAX_PERIOD_DAYS = 3660

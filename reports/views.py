@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import selectors
-from reports.exports import EXPORT_FORMATS, export_response
 from reports.forms import CoverageForm, DisclosureForm, PeriodForm, ReportSaveForm, VisitsPlanForm
 from reports.models import Report
 from reports.selectors.periods import PRESETS, Period, month_period
 from reports.services import report_delete, report_save
-from subscription.permissions import can, is_representative, require
+from subscription.ui.exports import EXPORT_FORMATS, export_response
+from subscription.ui.permissions import can, is_representative, require
 
 
 @login_required

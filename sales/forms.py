@@ -13,13 +13,13 @@ from doctors.models import Doctor
 from doctors.selectors import doctors_ordered
 from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
 from regions.models import City, Region
-from reports.exports import read_table
 from sales.importing import MAX_ROWS
 from sales.models import Product, Sale
-from subscription.aztext import az_ordered
-from subscription.form_helpers import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
 from subscription.models import Company
 from subscription.selectors import company_users
+from subscription.ui.aztext import az_ordered
+from subscription.ui.forms import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
+from subscription.ui.tables import read_table
 
 User = get_user_model()
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from reports.listing import CompanyListView
 from sales import services
+from sales.exports import PRODUCTS
 from sales.forms import ProductFilterForm, ProductForm
 from sales.models import Product
 from sales.selectors import product_list, product_sales_summary
-from subscription.permissions import is_representative, require
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import is_representative, require
 
 
 class ProductListView(CompanyListView):
@@ -26,17 +27,10 @@ class ProductListView(CompanyListView):
     sort_options = {"name": ("name", "strength"), "code": ("code",), "price": ("price",)}
     text_sort_fields = {"name"}
     default_sort = "name"
-    export_name = "products"
+    export_spec = PRODUCTS
 
     def base_queryset(self) -> QuerySet[Product]:
         return product_list()
-
-    def export_columns(self) -> list[str]:
-        return [_("Code"), _("Name"), _("Form"), _("Strength"), _("Pack"), _("Price (AZN)"), _("Active")]
-
-    def export_row(self, product: Product) -> list:
-        active = _("yes") if product.is_active else _("no")
-        return [product.code, product.name, product.form, product.strength, product.pack, product.price, active]
 
 
 @require("product_view")

@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from reports.exports import EXPORT_FORMATS, export_response
-from reports.listing import CompanyListView
 from sales import services
+from sales.exports import SALES
 from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
 from sales.importing import COLUMN_NAMES, COLUMNS, MAX_ROWS, ImportRejected
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
-from subscription.permissions import is_representative, require
-from subscription.selectors import user_label
+from subscription.ui.exports import EXPORT_FORMATS, export_response
+from subscription.ui.listing import CompanyListView
+from subscription.ui.permissions import is_representative, require
 
 REPORTED_ERRORS = 500  # a report longer than this helps nobody; the count says how many more
 
@@ -45,7 +45,7 @@ class SaleListView(CompanyListView):
     }
     text_sort_fields = {"product__name"}
     default_sort = "-date"
-    export_name = "sales"
+    export_spec = SALES
 
     @property
     def filter_form_class(self):
@@ -56,48 +56,6 @@ class SaleListView(CompanyListView):
 
     def apply_filters(self, queryset: QuerySet[Sale], data: dict) -> QuerySet[Sale]:
         return sale_filter(queryset, **data)
-
-    def export_columns(self) -> list[str]:
-        return [
-            _("Number"),
-            _("Date"),
-            _("Product code"),
-            _("Product"),
-            _("Quantity"),
-            _("Unit price"),
-            _("Amount"),
-            _("Currency"),
-            _("Source"),
-            _("Distributor"),
-            _("Pharmacy"),
-            _("Region"),
-            _("City or district"),
-            _("Representative"),
-            _("Doctor code"),
-            _("Doctor"),
-            _("Invoice number"),
-        ]
-
-    def export_row(self, sale: Sale) -> list:
-        return [
-            sale.pk,
-            sale.date,
-            sale.product.code,
-            str(sale.product),
-            sale.quantity,
-            sale.unit_price,
-            sale.amount,
-            sale.currency,
-            sale.get_source_display(),
-            sale.distributor,
-            sale.pharmacy,
-            str(sale.region or ""),
-            str(sale.city or ""),
-            user_label(sale.representative),
-            sale.doctor.code if sale.doctor else "",
-            sale.doctor.full_name if sale.doctor else "",
-            sale.invoice_number,
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

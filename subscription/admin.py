@@ -7,10 +7,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from master_admin.selectors import SCHEMA_STATES, schema_state
-from master_admin.tenant_probe import database_files
 from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState, UserProfile
 from subscription.provisioning import tenant_database_create, tenant_database_exists
+from subscription.schema import SCHEMA_STATES, schema_state
+from subscription.storage import tenant_storage
 
 
 @admin.register(SubscriptionPlan)
@@ -88,8 +88,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("database"))
     def database(self, obj: Company) -> str:
-        files = database_files(obj.slug)
-        state = SCHEMA_STATES[schema_state(obj, files)]
+        files = tenant_storage().files(obj.slug)
+        state = SCHEMA_STATES[schema_state(obj, exists=files.exists)]
         if files.exists is None:  # not on SQLite: no file to look at
             return str(state)
         if not files.exists:

@@ -7,4 +7,25 @@ class SubscriptionConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from subscription import aztext, tenancy  # noqa: F401  (connect their SQLite hooks)
+        # Imported for their connection_created hooks (SQLite hardening, Azerbaijani collation).
+        from subscription import tenancy  # noqa: F401
+        from subscription.ui import aztext  # noqa: F401
+
+        register_user_limit()
+
+
+def register_user_limit() -> None:
+    from subscription.limits import PlanLimit, register_limit
+
+    register_limit(
+        PlanLimit(
+            key="users",
+            label=_("Active users"),
+            plan_field="max_users",
+            in_use=lambda company: company.profiles.filter(user__is_active=True).count(),
+            refusal=_(
+                "The %(plan)s plan allows %(limit)d active users and the company has reached it. "
+                "Deactivate a user first, or ask about a larger plan."
+            ),
+        )
+    )

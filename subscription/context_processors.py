@@ -1,4 +1,4 @@
-from subscription.permissions import Abilities, company_role
+from subscription.ui.permissions import Abilities, company_role
 
 
 def tenant(request) -> dict:

@@ -10,8 +10,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import phone_validator
 from subscription.models import Company, UserProfile
+from subscription.ui.phones import phone_validator
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}

@@ -35,11 +35,12 @@ def migrate_one(slug: str, options: dict) -> Outcome:
     from django.db import connections
     from django.db.migrations.executor import MigrationExecutor
 
-    from subscription.provisioning import migrate_database
-    from subscription.tenancy import close_connection, register_tenant_alias, tenant_database_path, tenants_on_sqlite
+    from subscription.schema import migrate_database
+    from subscription.storage import tenant_storage
+    from subscription.tenancy import close_connection, register_tenant_alias
 
     started = time.perf_counter()
-    if tenants_on_sqlite() and not tenant_database_path(slug).exists():
+    if tenant_storage().files(slug).exists is False:
         return Outcome(slug, False, 0.0, error=f"database file missing; run `manage.py create_tenant_db {slug}`")
     alias = register_tenant_alias(slug)
     try:

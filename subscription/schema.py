@@ -1,9 +1,12 @@
 """The migration state of the code, as keys that a tenant database's recorded state is compared to."""
 
 import hashlib
+import io
 from functools import lru_cache
 
+from django.core.management import call_command
 from django.db.migrations.loader import MigrationLoader
+from django.utils.translation import gettext_lazy as _
 
 from subscription.tenancy import TENANT_APPS
 
@@ -35,3 +38,53 @@ def latest_tenant_migrations() -> dict[str, str]:
         if app in TENANT_APPS:
             latest[app] = max(latest.get(app, ""), name)
     return latest
+
+
+def migrate_database(alias: str, **options) -> str:
+    """Run Django's migrate on one tenant alias and return what it printed."""
+    out = io.StringIO()
+    call_command(
+        "migrate", database=alias, interactive=False, verbosity=options.pop("verbosity", 0), stdout=out, **options
+    )
+    return out.getvalue()
+
+
+# --- A company database's state, as the master database records it --------------------------------
+UP_TO_DATE, BEHIND, MISSING, ERROR, ARCHIVED = "up_to_date", "behind", "missing", "error", "archived"
+SCHEMA_STATES = {
+    UP_TO_DATE: _("up to date"),
+    BEHIND: _("behind"),
+    MISSING: _("missing"),
+    ERROR: _("error"),
+    ARCHIVED: _("archived"),
+}
+
+
+def schema_state(company, *, exists: bool | None) -> str:
+    """UP_TO_DATE, BEHIND, MISSING, ERROR or ARCHIVED (archived or deleted) for a company's database.
+
+    `exists`: whether its database was found (None where that was not looked at).
+    """
+    if not company.has_live_database:
+        return ARCHIVED
+    state = getattr(company, "schema_state", None)
+    if state is None or exists is False:
+        return MISSING
+    if state.last_error:
+        return ERROR
+    if state.tenant_migration_key != tenant_migration_key():
+        return BEHIND
+    return UP_TO_DATE
+
+
+def pending_migrations(company) -> list[str]:
+    """The tenant apps whose recorded latest migration differs from the code's ('app: recorded → wanted')."""
+    state = getattr(company, "schema_state", None)
+    if state is not None and state.tenant_migration_key == tenant_migration_key():
+        return []
+    recorded = state.latest_migrations if state is not None else {}
+    return [
+        f"{app}: {recorded.get(app) or '—'} → {name}"
+        for app, name in sorted(latest_tenant_migrations().items())
+        if recorded.get(app) != name
+    ]

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db.models import Q, QuerySet
 
-from subscription.aztext import az_ordered
 from subscription.models import Company
+from subscription.ui.aztext import az_ordered
 
 
 def company_users(company: Company, *, active_only: bool = False, current: int | None = None) -> QuerySet:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from subscription.limits import ensure_user_capacity
+from subscription.limits import ensure_capacity
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
 from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
 from subscription.tenancy import validate_slug
@@ -139,7 +139,7 @@ def company_user_create(
     candidate.full_clean(exclude=["password"])
     validate_password(password, candidate)
     with transaction.atomic():
-        ensure_user_capacity(_locked(company))
+        ensure_capacity(_locked(company), "users")
         return user_create(
             username=username,
             password=password,
@@ -196,7 +196,7 @@ def company_user_reactivate(*, company: Company, user: AbstractUser) -> Abstract
     with transaction.atomic():
         _profile_in(company, user)
         if not user.is_active:
-            ensure_user_capacity(_locked(company))
+            ensure_capacity(_locked(company), "users")
             user.is_active = True
             user.save(update_fields=["is_active"])
     return user

@@ -12,6 +12,4 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user-deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user-reactivate"),
     path("subscription/", views.subscription_detail, name="subscription-detail"),
-    path("export/", views.data_export, name="data-export"),
-    path("export/download/", views.data_export_download, name="data-export-download"),
 ]

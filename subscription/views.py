@@ -1,4 +1,4 @@
-"""Company settings (the owner's pages): profile, users, subscription and data export.
+"""Company settings (the owner's pages): profile, users and subscription (the data export is the reports app's).
 
 The company is always `request.tenant`: no form takes one, and a user of another company is a 404.
 """
@@ -10,18 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from doctors.models import Doctor
-from reports.exports import XLSX_TYPE
-from reports.selectors.company_data import company_row_counts, company_workbook
-from reports.services import patients_export_record
+from subscription import limits
 from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserRoleForm
-from subscription.limits import company_plan
 from subscription.models import Company, UserProfile
-from subscription.permissions import can, require
 from subscription.services import (
     company_profile_update,
     company_user_create,
@@ -29,6 +23,7 @@ from subscription.services import (
     company_user_reactivate,
     company_user_set_role,
 )
+from subscription.ui.permissions import can, require
 
 
 def _member(request: HttpRequest, pk: int) -> UserProfile:
@@ -56,11 +51,8 @@ def company_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _user_usage(company: Company) -> dict:
-    plan = company_plan(company)
-    return {
-        "active": company.profiles.filter(user__is_active=True).count(),
-        "limit": plan.max_users if plan else None,
-    }
+    (users,) = [entry for entry in limits.usage(company) if entry.limit.key == "users"]
+    return {"active": users.in_use, "limit": users.cap}
 
 
 @login_required
@@ -147,35 +139,12 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require("settings_view")
 def subscription_detail(request: HttpRequest) -> HttpResponse:
-    company = request.tenant
-    subscription = company.current_subscription()
-    plan = subscription.plan if subscription else None
-    doctors = Doctor.objects.filter(is_active=True).count()
+    subscription = request.tenant.current_subscription()
     context = {
         "subscription": subscription,
-        "plan": plan,
+        "plan": subscription.plan if subscription else None,
         "access": request.tenant_access,
-        "users": _user_usage(company),
-        "doctors": {"active": doctors, "limit": plan.max_doctors if plan else None},
+        "usage": limits.usage(request.tenant),
         "section": "subscription",
     }
     return render(request, "settings/subscription_detail.html", context)
-
-
-@login_required
-@require("settings_view")
-def data_export(request: HttpRequest) -> HttpResponse:
-    """What the export contains; the download is a separate link so the page itself stays light."""
-    return render(request, "settings/data_export.html", {"counts": company_row_counts(), "section": "export"})
-
-
-@login_required
-@require("settings_view")
-def data_export_download(request: HttpRequest) -> HttpResponse:
-    """The company's data as one XLSX workbook, a sheet per entity (works while read-only, too)."""
-    content = company_workbook()
-    patients_export_record(user=request.user)
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    filename = f"{request.tenant.slug}-data-{timezone.localdate().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -7,6 +7,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
+from doctors.exports import DOCTORS
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from regions.tests.factories import CityFactory, ClinicFactory, RegionFactory, SpecializationFactory
@@ -174,12 +175,13 @@ def test_the_csv_export_has_exactly_the_filtered_doctors_of_the_company(client_f
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="doctors-')
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Code", "Full name", "Specialization"]
-    assert len(rows[0]) == 12
+    header = rows[0]
+    assert header == [str(name) for name in DOCTORS.headers()]
     assert [row[0] for row in rows[1:]] == ["A-1", "A-2"]
-    assert rows[1][1] == wanted[0].full_name
-    assert rows[1][4] == "Lənkəran-Astara"
-    assert rows[1][10] == "yes" and rows[2][10] == "no"
+    assert rows[1][header.index("Last name")] == wanted[0].last_name
+    assert rows[1][header.index("Region")] == "Lənkəran-Astara"
+    kol = header.index("Key opinion leader")
+    assert rows[1][kol] == "yes" and rows[2][kol] == "no"
 
 
 def test_the_xlsx_export_has_exactly_the_filtered_doctors_of_the_company(client_for, acme, globex):
@@ -188,9 +190,9 @@ def test_the_xlsx_export_has_exactly_the_filtered_doctors_of_the_company(client_
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][0] == "Code" and rows[0][-1] == "Active"
+    assert rows[0] == DOCTORS.headers()
     assert [row[0] for row in rows[1:]] == ["A-2", "A-1"]
-    assert rows[1][5] == wanted[1].city.name_az
+    assert rows[1][rows[0].index("City or district")] == wanted[1].city.name_az
 
 
 @pytest.mark.parametrize("role", ["representative", "viewer"])

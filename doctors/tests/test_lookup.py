@@ -4,9 +4,9 @@ from django.urls import reverse
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from regions.tests.factories import CityFactory, SpecializationFactory
-from subscription.aztext import az_collation_key, az_sort_key
 from subscription.tenancy import use_tenant
 from subscription.tests.test_aztext import AZ_ORDER, NAMES
+from subscription.ui.aztext import az_collation_key, az_sort_key
 
 pytestmark = pytest.mark.django_db
 

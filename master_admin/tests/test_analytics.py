@@ -20,7 +20,8 @@ from master_admin.services import platform_stats_refresh
 from master_admin.tests.factories import SaleFactory, VisitFactory
 from sales.models import Sale
 from subscription.models import Subscription, SubscriptionPlan
-from subscription.tenancy import tenant_database_path, use_tenant
+from subscription.storage.sqlite import tenant_database_path
+from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
 

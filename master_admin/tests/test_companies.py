@@ -7,7 +7,8 @@ from doctors.tests.factories import DoctorFactory
 from master_admin.services import platform_stats_refresh
 from master_admin.tests.factories import VisitFactory
 from subscription.models import Subscription, SubscriptionPlan
-from subscription.tenancy import tenant_database_path, use_tenant
+from subscription.storage.sqlite import tenant_database_path
+from subscription.tenancy import use_tenant
 from subscription.tests.factories import ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from master_admin.models import ImpersonationSession
-from subscription.middleware import IMPERSONATION_SESSION_KEY
+from master_admin.services import IMPERSONATION_SESSION_KEY
 from subscription.models import Subscription
 from subscription.tenancy import use_tenant
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from master_admin.models import ImpersonationSession, TenantStatsSnapshot
-from subscription.lifecycle import company_archive, company_suspend, tenant_archive_path
+from subscription.lifecycle import company_archive, company_suspend
 from subscription.models import Company
-from subscription.tenancy import close_tenant_connections, tenant_database_path, use_tenant
+from subscription.storage.sqlite import tenant_archive_path, tenant_database_path
+from subscription.tenancy import close_tenant_connections, use_tenant
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from master_admin.models import TenantIntegrityCheck
-from subscription.tenancy import tenant_database_path
+from subscription.storage.sqlite import tenant_database_path
 
 pytestmark = pytest.mark.django_db
 

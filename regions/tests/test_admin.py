@@ -6,7 +6,8 @@ from django.urls import reverse
 from doctors.tests.factories import DoctorFactory
 from regions.models import City, Clinic, Region, Specialization
 from regions.tests.factories import ClinicFactory, RegionFactory, SpecializationFactory
-from subscription.tenancy import tenant_database_path, use_tenant
+from subscription.storage.sqlite import tenant_database_path
+from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
 

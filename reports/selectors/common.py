@@ -11,7 +11,7 @@ from django.db.models import DecimalField, Sum
 from django.utils.translation import gettext as _
 
 from regions.models import ReferenceModel
-from subscription.aztext import az_sort_key
+from subscription.ui.aztext import az_sort_key
 
 CENT = Decimal("0.01")
 

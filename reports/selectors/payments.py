@@ -12,7 +12,7 @@ from regions.models import Clinic, Specialization
 from reports.selectors.common import MoneySum, ReportResult, currency_series, reference_names
 from reports.selectors.periods import Period, year_period
 from sales.models import Currency
-from subscription.aztext import az_sort_key
+from subscription.ui.aztext import az_sort_key
 
 ZERO = Decimal("0.00")
 # What a disclosure counts: transfers of value a manager approved (drafts may never happen).

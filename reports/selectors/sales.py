@@ -12,7 +12,7 @@ from regions.models import Region
 from reports.selectors.common import MoneySum, ReportResult, currency_series, reference_names, share, user_names
 from reports.selectors.periods import Period, months_in
 from sales.models import Currency, Sale
-from subscription.aztext import az_sort_key
+from subscription.ui.aztext import az_sort_key
 
 ZERO = Decimal("0.00")
 

@@ -11,7 +11,7 @@ from appointments.models import Appointment
 from doctors.models import Doctor
 from reports.selectors.common import ReportResult, by_name, per, share, user_names
 from reports.selectors.periods import Period, months_in, weeks_in, working_days
-from subscription.aztext import az_sort_key
+from subscription.ui.aztext import az_sort_key
 
 DONE = Appointment.Status.DONE
 CATEGORIES = Doctor.Category

@@ -10,10 +10,10 @@ from django.utils import timezone
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from master_admin.models import ImpersonationSession
+from master_admin.services import IMPERSONATION_SESSION_KEY
 from payments.models import Payment
 from reports.selectors.periods import add_months, month_period
 from reports.tests.factories import PaymentFactory, SaleFactory, VisitFactory, local_noon
-from subscription.middleware import IMPERSONATION_SESSION_KEY
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState
 from subscription.provisioning import tenant_database_drop
-from subscription.tenancy import MASTER_APPS, TENANT_APPS, tenant_database_path
+from subscription.storage.sqlite import tenant_database_path
+from subscription.tenancy import MASTER_APPS, TENANT_APPS
 from subscription.tests.factories import PlanFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

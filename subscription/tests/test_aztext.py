@@ -2,7 +2,7 @@ import pytest
 
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
-from subscription.aztext import az_fold, az_ordered, az_sort_key
+from subscription.ui.aztext import az_fold, az_ordered, az_sort_key
 
 NAMES = [
     "Zeynalov",

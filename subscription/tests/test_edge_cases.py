@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from doctors.tests.factories import DoctorFactory
 from sales.models import Sale
 from sales.tests.factories import ProductFactory
-from subscription.middleware import company_access
+from subscription.access import company_access
 from subscription.models import Subscription
 from subscription.tenancy import use_tenant
 

@@ -13,27 +13,23 @@ from django.core.management import CommandError, call_command, load_command_clas
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from subscription.lifecycle import (
-    _pg_archived_name,
     company_archive,
     company_delete,
     company_restore,
     company_resume,
     company_suspend,
-    tenant_archive_path,
     tenant_backup_dir,
     tenant_database_backup,
 )
 from subscription.models import Company, TenantSchemaState
 from subscription.provisioning import (
     ProvisioningError,
-    _pg_execute,
-    _pg_exists,
-    _pg_name,
-    _remove_sqlite,
     tenant_database_create,
     tenant_database_drop,
 )
-from subscription.tenancy import close_tenant_connections, tenant_database_path, use_tenant
+from subscription.storage import tenant_storage
+from subscription.storage.sqlite import tenant_archive_path, tenant_database_path
+from subscription.tenancy import close_tenant_connections, use_tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -436,7 +432,7 @@ def test_seed_demo_leaves_an_archived_demo_company_alone(db):
     finally:
         for company in Company.objects.filter(slug__in=["acme", "globex"]):
             tenant_database_drop(company)
-            _remove_sqlite(tenant_archive_path(company.slug))
+            tenant_storage().drop_archived(company.slug)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -445,8 +441,7 @@ def pg_companies(on_postgres, company_factory):
     made = [company_factory(name="PG Acme"), company_factory(name="PG Globex")]
     yield made
     for company in made:  # an archived database is not where company_factory looks for it
-        if _pg_exists(company.slug, _pg_archived_name(company.slug)):
-            _pg_execute(company.slug, f'DROP DATABASE "{_pg_archived_name(company.slug)}" WITH (FORCE)')
+        tenant_storage().drop_archived(company.slug)
 
 
 @pytest.mark.postgres
@@ -459,10 +454,10 @@ def test_the_lifecycle_on_postgres(pg_companies, monkeypatch):
     close_tenant_connections()
 
     walk(acme, "suspend", "archive")
-    assert not _pg_exists(acme.slug, _pg_name(acme.slug))
-    assert _pg_exists(acme.slug, _pg_archived_name(acme.slug))
+    assert not tenant_storage().exists(acme.slug)
+    assert tenant_storage()._database_exists(tenant_storage().archived_name(acme.slug))
     company_restore(company=acme)
-    assert _pg_exists(acme.slug, _pg_name(acme.slug))
+    assert tenant_storage().exists(acme.slug)
     assert doctor_names(acme) == ["Pgacmeyev"]
 
     company_archive(company=acme)
@@ -478,6 +473,6 @@ def test_the_lifecycle_on_postgres(pg_companies, monkeypatch):
     assert dump.suffix == ".dump" and dump.parent == tenant_backup_dir()
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True)
     assert "doctors_doctor" in listing.stdout
-    assert not _pg_exists(acme.slug, _pg_archived_name(acme.slug))
+    assert not tenant_storage()._database_exists(tenant_storage().archived_name(acme.slug))
     assert doctor_names(globex) == ["Pgglobexov"]
     assert Company.objects.get(pk=globex.pk).lifecycle == Lifecycle.ACTIVE

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from subscription.models import TenantSchemaState
-from subscription.tenancy import tenant_database_path
+from subscription.storage.sqlite import tenant_database_path
 
 pytestmark = pytest.mark.django_db
 

@@ -38,8 +38,8 @@ def test_companies_on_postgres_are_isolated_and_made_from_a_template(on_postgres
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_search_and_sorting_follow_azerbaijani_rules_on_postgres(on_postgres, company_factory):
-    from subscription.aztext import AzFold, az_ordered
     from subscription.tests.test_aztext import AZ_ORDER
+    from subscription.ui.aztext import AzFold, az_ordered
 
     company = company_factory()
     with use_tenant(company):
@@ -54,13 +54,14 @@ def test_search_and_sorting_follow_azerbaijani_rules_on_postgres(on_postgres, co
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_new_template_replaces_the_stale_ones(on_postgres, company_factory):
-    from subscription.provisioning import _pg_execute, _pg_exists
     from subscription.schema import migration_key
+    from subscription.storage import tenant_storage
 
+    server = tenant_storage()
     current = f"tenant__template_{migration_key()[:16]}"
-    _pg_execute("probe", 'CREATE DATABASE "tenant__template_0000000000000000"')
-    _pg_execute("probe", f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
+    server.execute('CREATE DATABASE "tenant__template_0000000000000000"')
+    server.execute(f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
     company = company_factory()
     assert tenant_database_exists(company.slug)
-    assert _pg_exists("probe", current)
-    assert not _pg_exists("probe", "tenant__template_0000000000000000")
+    assert server._database_exists(current)
+    assert not server._database_exists("tenant__template_0000000000000000")

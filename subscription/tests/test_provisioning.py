@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from subscription.models import Company
 from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_drop
-from subscription.tenancy import tenant_database_path
+from subscription.storage.sqlite import tenant_database_path
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_failure_midway_leaves_no_file_under_the_final_name(db, monkeypatch):
     def disk_full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("subscription.provisioning.os.fsync", disk_full)
+    monkeypatch.setattr("subscription.storage.base.os.fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         tenant_database_create(company)
     assert not tenant_database_path("half-made").exists()

@@ -11,8 +11,8 @@ PAGES = [
     "settings:user-list",
     "settings:user-create",
     "settings:subscription-detail",
-    "settings:data-export",
-    "settings:data-export-download",
+    "export:data-export",
+    "export:data-export-download",
 ]
 
 

@@ -70,8 +70,11 @@ def test_the_subscription_page_shows_plan_dates_limits_and_usage(acme, member, o
 
     page = owner_client.get(reverse("settings:subscription-detail"))
 
-    assert page.context["users"] == {"active": 2, "limit": subscription.plan.max_users}
-    assert page.context["doctors"] == {"active": 3, "limit": subscription.plan.max_doctors}
+    usage = {entry.limit.key: (entry.in_use, entry.cap) for entry in page.context["usage"]}
+    assert usage == {
+        "users": (2, subscription.plan.max_users),
+        "doctors": (3, subscription.plan.max_doctors),
+    }
     assert subscription.plan.name in page.text
     assert "Active" in page.text
     assert page.context["subscription"] == subscription

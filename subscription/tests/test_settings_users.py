@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from master_admin.models import ImpersonationSession
-from subscription.middleware import IMPERSONATION_SESSION_KEY
+from master_admin.services import IMPERSONATION_SESSION_KEY
 from subscription.models import UserProfile
 from subscription.services import company_user_deactivate
 from subscription.tests.factories import PlanFactory

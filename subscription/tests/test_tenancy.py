@@ -6,13 +6,13 @@ from django.db import DatabaseError, OperationalError, connections
 from doctors.models import Doctor
 from doctors.selectors import doctor_list
 from doctors.tests.factories import DoctorFactory
+from subscription.storage.sqlite import tenant_database_path
 from subscription.tenancy import (
     NoTenantSelected,
     WrongTenant,
     current_tenant,
     tenant_atomic,
     tenant_connection,
-    tenant_database_path,
     use_tenant,
 )
 

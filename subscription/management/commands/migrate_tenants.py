@@ -13,7 +13,7 @@ from subscription.migration_worker import Outcome, migrate_one, start_worker
 from subscription.models import Company
 from subscription.provisioning import record_schema_state
 from subscription.schema import migration_key
-from subscription.tenancy import tenant_database_path, tenants_on_sqlite
+from subscription.storage import tenant_storage
 
 
 class Command(BaseCommand):
@@ -100,7 +100,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def exists(slug: str) -> bool:
-        return not tenants_on_sqlite() or tenant_database_path(slug).exists()
+        return tenant_storage().files(slug).exists is not False
 
     def run(self, companies: list[Company], migrate_options: dict, jobs: int):
         if jobs == 1 or len(companies) <= 1:

@@ -6,7 +6,7 @@ class DoctorListView(CompanyListView):
     filter_form_class = DoctorFilterForm        # a Form; apply_filters() maps it to the queryset
     sort_options = {"name": ("last_name", "first_name"), "code": ("code",)}
     text_sort_fields = {"last_name", "first_name"}   # sorted in Azerbaijani order
-    export_name = "doctors"
+    export_spec = DOCTORS                       # an ExportSpec: the columns of the CSV/XLSX export
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,9 +15,9 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from reports.exports import EXPORT_FORMATS, export_response
-from subscription.aztext import AzFold, az_fold, az_ordered
-from subscription.permissions import PermissionMixin, can
+from subscription.ui.aztext import AzFold, az_fold, az_ordered
+from subscription.ui.exports import EXPORT_FORMATS, ExportSpec, export_response
+from subscription.ui.permissions import PermissionMixin, can
 
 
 class CompanyListView(PermissionMixin, ListView):
@@ -29,7 +29,7 @@ class CompanyListView(PermissionMixin, ListView):
     sort_options: dict[str, tuple[str, ...]] = {}
     default_sort = ""
     text_sort_fields: set[str] = set()
-    export_name = ""
+    export_spec: ExportSpec | None = None
 
     # --- to override -------------------------------------------------------------------------
     def base_queryset(self) -> QuerySet:
@@ -39,12 +39,6 @@ class CompanyListView(PermissionMixin, ListView):
         """Narrow `queryset` by the filter form's cleaned data (fields named as model lookups)."""
         lookups = {name: value for name, value in data.items() if value not in (None, "", [])}
         return queryset.filter(**lookups)
-
-    def export_columns(self) -> list[str]:
-        raise NotImplementedError
-
-    def export_row(self, obj) -> list:
-        raise NotImplementedError
 
     # --- machinery ---------------------------------------------------------------------------
     def get_queryset(self) -> QuerySet:
@@ -84,12 +78,13 @@ class CompanyListView(PermissionMixin, ListView):
     def get(self, request, *args, **kwargs):
         export = request.GET.get("export")
         if export:
-            if not can(request, "export"):
+            if self.export_spec is None or not can(request, "export"):
                 raise PermissionDenied
             if export not in EXPORT_FORMATS:
                 return HttpResponseBadRequest(_("Unknown export format."))
-            rows = (self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=2000))
-            return export_response(filename=self.export_name, columns=self.export_columns(), rows=rows, fmt=export)
+            spec = self.export_spec
+            rows = spec.rows(self.get_queryset())
+            return export_response(filename=spec.name, columns=spec.headers(), rows=rows, fmt=export)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

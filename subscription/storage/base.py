@@ -1,0 +1,134 @@
+"""The interface of a company-database store, and what both engines share.
+
+A store knows where company databases live and how to make, move, copy and remove them. Nothing
+outside `subscription.storage` asks which engine a company database is on.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connections
+
+from subscription.aliases import close_connection, forget_alias, register_alias
+
+
+class ProvisioningError(Exception):
+    """A company database could not be made, moved or copied; the message says why and what to do."""
+
+
+@dataclass
+class DatabaseFiles:
+    """A company's database files as found on disk; None where the engine keeps no files of ours."""
+
+    exists: bool | None
+    size: int | None = None
+    wal_size: int | None = None
+
+    @property
+    def total_size(self) -> int | None:
+        return (self.size or 0) + (self.wal_size or 0) if self.exists else None
+
+
+class TenantStorage(ABC):
+    """Where company databases live (a folder of SQLite files, or a PostgreSQL server)."""
+
+    engine: str = ""
+    backup_suffix: str = ""
+    # How many companies to read at once (monitoring, figures): threads help only where waiting dominates.
+    probe_jobs: int = 1
+    keeps_files: bool = False  # databases are files on this machine (sizes read from disk)
+
+    @abstractmethod
+    def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
+        """Connection settings of a company's database (`database_name` overrides the name: builds)."""
+
+    @abstractmethod
+    def exists(self, slug: str) -> bool:
+        """Whether the company's live database exists."""
+
+    @abstractmethod
+    def create(self, slug: str, *, from_template: bool = True) -> None:
+        """Make the company's database, never overwriting one. Raises ProvisioningError if it exists."""
+
+    @abstractmethod
+    def drop(self, slug: str) -> None:
+        """Remove the company's live database for good (a missing one is fine)."""
+
+    @abstractmethod
+    def archive(self, slug: str) -> None:
+        """Take the live database out of service under its archived name. Raises ProvisioningError."""
+
+    @abstractmethod
+    def restore(self, slug: str) -> None:
+        """Put the archived database back under its live name. Raises ProvisioningError."""
+
+    @abstractmethod
+    def drop_archived(self, slug: str) -> None:
+        """Remove the archived database for good."""
+
+    @abstractmethod
+    def location(self, slug: str, *, archived: bool = False) -> str:
+        """Where the database is, in words an operator can act on (a path, a database name)."""
+
+    @abstractmethod
+    def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:
+        """Write a consistent copy of the (live or archived) database to `target`. Raises ProvisioningError."""
+
+    def files(self, slug: str) -> DatabaseFiles:
+        """The database's files on disk (SQLite); `exists=None` where there are none to look at."""
+        return DatabaseFiles(exists=None)
+
+    @abstractmethod
+    def size(self, slug: str) -> int | None:
+        """Bytes the live database takes, or None if unknown."""
+
+    @abstractmethod
+    def integrity_check(self, alias: str) -> tuple[bool, str]:
+        """Check the database behind `alias`: (passed, what the check said)."""
+
+    def disk_usage(self) -> tuple[int, int] | None:
+        """(total, free) bytes where the databases are, if this machine holds them."""
+        return None
+
+
+@contextmanager
+def build_alias(config: dict) -> Iterator[str]:
+    """A temporary connection alias to a database under construction."""
+    alias = f"tenant__build_{uuid.uuid4().hex[:12]}"
+    register_alias(alias, config)
+    try:
+        yield alias
+    finally:
+        forget_alias(alias)
+
+
+def migrate_alias(alias: str) -> None:
+    """Run every migration on a database under construction, then close its connection."""
+    from subscription.schema import migrate_database
+
+    migrate_database(alias)
+    close_connection(alias)
+
+
+def connection_for(alias: str):
+    return connections[alias]
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,206 @@
+"""Company databases on a PostgreSQL server: `tenant_<slug>` (from a URL template), archived ones renamed.
+
+A new database is `CREATE DATABASE ... TEMPLATE` of a template migrated once per migration state:
+one statement, atomic, refusing an existing name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import environ
+from django.db import DatabaseError, connections
+from django.utils.translation import gettext as _
+
+from subscription.aliases import register_alias, validate_slug
+from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
+
+PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
+
+
+class PostgresStorage(TenantStorage):
+    engine = "postgresql"
+    backup_suffix = ".dump"
+    # Databases that answer over the network leave threads waiting: reading several at once pays.
+    probe_jobs = 4
+
+    def __init__(self, url_template: str) -> None:
+        self.url_template = url_template
+
+    # --- names -----------------------------------------------------------------------------------
+    def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
+        validate_slug(slug)
+        config = environ.Env.db_url_config(self.url_template.replace("{slug}", slug.replace("-", "_")))
+        if database_name is not None:
+            config["NAME"] = database_name
+        return config
+
+    def name(self, slug: str) -> str:
+        return self.connection_settings(slug)["NAME"]
+
+    def archived_name(self, slug: str) -> str:
+        name = f"archived__{self.name(slug)}"
+        if len(name) > PG_MAX_NAME:
+            digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+            name = f"{name[: PG_MAX_NAME - len(digest) - 1]}_{digest}"
+        return name
+
+    def location(self, slug: str, *, archived: bool = False) -> str:
+        name = self.archived_name(slug) if archived else self.name(slug)
+        return _("PostgreSQL database %(name)s") % {"name": name}
+
+    # --- the server ------------------------------------------------------------------------------
+    def _server_alias(self) -> str:
+        """An alias for statements about databases (CREATE, DROP, RENAME), run from the server's maintenance database."""
+        config = self.connection_settings("server")
+        key = hashlib.sha256(repr(sorted((k, str(v)) for k, v in config.items())).encode()).hexdigest()[:12]
+        return register_alias(f"tenant__server_{key}", config)
+
+    def execute(self, sql: str, params=None):
+        with connections[self._server_alias()]._nodb_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else None
+
+    def _database_exists(self, name: str) -> bool:
+        return bool(self.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
+
+    def exists(self, slug: str) -> bool:
+        return self._database_exists(self.name(slug))
+
+    def _migrate_new_database(self, name: str) -> None:
+        self.execute(f'CREATE DATABASE "{name}"')
+        with build_alias(self.connection_settings("template", database_name=name)) as alias:
+            migrate_alias(alias)
+
+    def template_name(self) -> str:
+        """The migrated template for the current migration state, built once per server."""
+        from subscription.schema import migration_key
+
+        template = f"tenant__template_{migration_key()[:16]}"
+        if self._database_exists(template):
+            return template
+        building = f"tenant__build_{uuid.uuid4().hex[:16]}"
+        try:
+            self._migrate_new_database(building)
+            try:
+                self.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+            except DatabaseError:
+                if not self._database_exists(template):  # another process won the race: use theirs
+                    raise
+        finally:
+            self.execute(f'DROP DATABASE IF EXISTS "{building}"')
+        stale = self.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_template\\_%%' AND datname <> %s",
+            [template],
+        )
+        for (name,) in stale:
+            try:
+                self.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            except DatabaseError:
+                pass  # still being copied by another process; the next build removes it
+        return template
+
+    # --- making and removing ---------------------------------------------------------------------
+    def create(self, slug: str, *, from_template: bool = True) -> None:
+        name = self.name(slug)
+        if self._database_exists(name):
+            raise ProvisioningError(
+                _("The database of “%(slug)s” already exists; nothing was changed.") % {"slug": slug}
+            )
+        if from_template:
+            # One statement: PostgreSQL makes the copy atomically, and refuses an existing name.
+            self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name()}"')
+            return
+        building = f"tenant__build_{uuid.uuid4().hex[:16]}"
+        try:
+            self._migrate_new_database(building)
+            self.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        finally:
+            self.execute(f'DROP DATABASE IF EXISTS "{building}"')
+
+    def drop(self, slug: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{self.name(slug)}" WITH (FORCE)')
+
+    def drop_archived(self, slug: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{self.archived_name(slug)}" WITH (FORCE)')
+
+    # --- archiving -------------------------------------------------------------------------------
+    def _rename(self, slug: str, old: str, new: str) -> None:
+        if not self._database_exists(old):
+            raise ProvisioningError(
+                _("There is no PostgreSQL database %(name)s of “%(slug)s”; nothing was changed.")
+                % {"name": old, "slug": slug}
+            )
+        if self._database_exists(new):
+            raise ProvisioningError(
+                _(
+                    "The PostgreSQL database %(name)s already exists, so “%(slug)s” was not renamed to it; nothing "
+                    "was changed. Drop or rename that database (after checking what it is) and try again."
+                )
+                % {"name": new, "slug": slug}
+            )
+        # The company is suspended, so only stray sessions (a worker, a shell) can still be connected.
+        self.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [old],
+        )
+        for attempt in range(10):
+            try:
+                self.execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+                return
+            except DatabaseError as error:  # a terminated session may take a moment to go
+                if attempt == 9:
+                    raise ProvisioningError(
+                        _(
+                            "The PostgreSQL database %(name)s could not be renamed (%(error)s); nothing was changed. "
+                            "Try again."
+                        )
+                        % {"name": old, "error": " ".join(str(error).split())}
+                    ) from error
+                time.sleep(0.2)
+
+    def archive(self, slug: str) -> None:
+        self._rename(slug, self.name(slug), self.archived_name(slug))
+
+    def restore(self, slug: str) -> None:
+        self._rename(slug, self.archived_name(slug), self.name(slug))
+
+    # --- copies and checks -----------------------------------------------------------------------
+    def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise ProvisioningError(
+                _(
+                    "pg_dump is not on PATH, so no backup of “%(slug)s” can be made; nothing was changed. Install "
+                    "the PostgreSQL client tools (e.g. apt-get install postgresql-client) and try again."
+                )
+                % {"slug": slug}
+            )
+        config = self.connection_settings(slug)
+        command = [pg_dump, "--format=custom", "--no-password", f"--file={target}"]
+        for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+            if config.get(key):
+                command += [option, str(config[key])]
+        environment = {**os.environ, "PGPASSWORD": config["PASSWORD"]} if config.get("PASSWORD") else None
+        database = self.archived_name(slug) if archived else self.name(slug)
+        result = subprocess.run([*command, database], capture_output=True, text=True, env=environment, check=False)
+        if result.returncode != 0:
+            reason = " ".join(result.stderr.split()) or f"exit status {result.returncode}"
+            raise ProvisioningError(
+                _("pg_dump could not back up the database of “%(slug)s”: %(reason)s") % {"slug": slug, "reason": reason}
+            )
+
+    def size(self, slug: str) -> int | None:
+        rows = self.execute("SELECT pg_database_size(datname) FROM pg_database WHERE datname = %s", [self.name(slug)])
+        return rows[0][0] if rows else None
+
+    def integrity_check(self, alias: str) -> tuple[bool, str]:
+        with connection_for(alias).cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, "ok"
