@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.test import Client
 
-from subscription.models import UserProfile
+from subscription.models import Subscription, UserProfile
 from subscription.provisioning import tenant_database_drop
 from subscription.tenancy import close_tenant_connections, forget_all_aliases, is_tenant_alias, use_tenant
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
@@ -116,6 +117,39 @@ def client_for(member, client):
     def make(role: str, company):
         client.force_login(member(role, company))
         return client
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)`: the test client, logged in as `user`."""
+
+    def log_in(user):
+        client.force_login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def role_client(member):
+    """A new logged-in client (its own session) for a new user with `role` in `company`."""
+
+    def make(role: str, company, **user_fields) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(member(role, company, **user_fields))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_read_only():
+    """Turn a company read-only: its subscription is past due."""
+
+    def make(company) -> None:
+        Subscription.objects.filter(company=company).update(status=Subscription.Status.PAST_DUE)
 
     return make
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AppointmentsConfig(AppConfig):
     name = "appointments"
     verbose_name = _("Visits")
+
+    def ready(self) -> None:
+        from appointments import cards
+
+        cards.register()

@@ -14,8 +14,11 @@ from doctors.models import Doctor
 from patients.models import Patient
 from sales.models import Product
 from subscription.tenancy import tenant_atomic
+from subscription.tenant_base import assign_fields, editable_fields
 
 Status = Appointment.Status
+# The status moves through the visit's own steps too, but the form sets it (plan → done) as well.
+EDITABLE_FIELDS = editable_fields(Appointment)
 
 
 def appointment_create(
@@ -60,8 +63,7 @@ def appointment_update(
 ) -> Appointment:
     """Change a visit. Raises ValidationError if it is done (locked) or a field is invalid."""
     ensure_not_locked(appointment)
-    for name, value in fields.items():
-        setattr(appointment, name, value)
+    assign_fields(appointment, fields, EDITABLE_FIELDS)
     appointment.updated_by = updated_by
     appointment.full_clean()
     with tenant_atomic():

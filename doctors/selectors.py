@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from appointments.models import Appointment
 from doctors.models import Doctor
-from payments.models import Payment
 from regions.forms import az_sorted
 from regions.models import City, Clinic, Region, Specialization
-from sales.models import Sale
 from subscription.selectors import company_users
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
-
     from subscription.models import Company
 
 # Reference rows live in the master database: select_related cannot reach them, prefetch can
@@ -77,45 +71,14 @@ def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
     return names
 
 
-@dataclass
-class DoctorHistory:
-    """A doctor's recent visits, sales and payments, with how many there are in all."""
-
-    appointments: list[Appointment]
-    appointment_count: int
-    sales: list[Sale]
-    sale_count: int
-    payments: list[Payment] | None
-    payment_count: int
-
-
-def doctor_history(
-    *, doctor: Doctor, only_of: AbstractUser | None = None, with_payments: bool = True, limit: int = 10
-) -> DoctorHistory:
-    """The doctor's recent activity; `only_of` limits visits and sales to that user's own (representatives)."""
-    appointments = Appointment.objects.filter(doctor=doctor).prefetch_related("staff")
-    sales = Sale.objects.filter(doctor=doctor).select_related("product").prefetch_related("representative")
-    if only_of is not None:
-        appointments = appointments.filter(staff=only_of)
-        sales = sales.filter(representative=only_of)
-    payments = Payment.objects.filter(doctor=doctor) if with_payments else Payment.objects.none()
-    return DoctorHistory(
-        appointments=list(appointments.order_by("-planned_start", "-pk")[:limit]),
-        appointment_count=appointments.count(),
-        sales=list(sales.order_by("-date", "-pk")[:limit]),
-        sale_count=sales.count(),
-        payments=list(payments.order_by("-date", "-pk")[:limit]) if with_payments else None,
-        payment_count=payments.count() if with_payments else 0,
-    )
-
-
 def doctor_has_history(*, doctor: Doctor) -> bool:
-    """Whether any visit, sale, payment or patient refers to the doctor (then it is kept, not deleted)."""
-    return (
-        Appointment.objects.filter(doctor=doctor).exists()
-        or Sale.objects.filter(doctor=doctor).exists()
-        or Payment.objects.filter(doctor=doctor).exists()
-        or doctor.patients.exists()
+    """Whether any record refers to the doctor (a visit, sale, payment, patient...): then it is kept, not deleted.
+
+    Every relation to Doctor counts, whichever app defines it, so a new kind of record is covered too.
+    """
+    return any(
+        relation.related_model._base_manager.filter(**{relation.field.name: doctor}).exists()
+        for relation in Doctor._meta.related_objects
     )
 
 

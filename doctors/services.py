@@ -13,24 +13,14 @@ from doctors.selectors import doctor_has_history
 from subscription.limits import ensure_capacity
 from subscription.selectors import company_users
 from subscription.tenancy import tenant_atomic
+from subscription.tenant_base import assign_fields, editable_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
     from subscription.models import Company
 
-# Fields a form or a caller may set; the rest (who and when) belong to the services.
-EDITABLE_FIELDS = frozenset(
-    field.name for field in Doctor._meta.concrete_fields if field.editable and not field.primary_key
-)
-
-
-def _assign(doctor: Doctor, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"Doctor has no editable field(s) {', '.join(sorted(unknown))}.")
-    for name, value in fields.items():
-        setattr(doctor, name, value)
+EDITABLE_FIELDS = editable_fields(Doctor)
 
 
 def _validate(doctor: Doctor, company: Company) -> None:
@@ -50,7 +40,7 @@ def _save(doctor: Doctor) -> None:
 def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) -> Doctor:
     """Add a doctor to the selected company. Raises ValidationError for bad data or a full plan."""
     doctor = Doctor(created_by=created_by, updated_by=created_by)
-    _assign(doctor, fields)
+    assign_fields(doctor, fields, EDITABLE_FIELDS)
     _validate(doctor, company)
     # IMMEDIATE transactions serialise writers, so two people cannot both take the last place.
     with tenant_atomic():
@@ -62,7 +52,7 @@ def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) 
 
 def doctor_update(*, doctor: Doctor, company: Company, updated_by: AbstractUser, **fields: Any) -> Doctor:
     """Change a doctor. Raises ValidationError for bad data, or when re-activating it would pass the plan's limit."""
-    _assign(doctor, fields)
+    assign_fields(doctor, fields, EDITABLE_FIELDS)
     doctor.updated_by = updated_by
     _validate(doctor, company)
     with tenant_atomic():

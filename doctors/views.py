@@ -18,8 +18,9 @@ from doctors import selectors, services
 from doctors.exports import DOCTORS
 from doctors.forms import DoctorFilterForm, DoctorForm
 from doctors.models import Doctor
+from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
-from subscription.ui.permissions import can, is_representative, require
+from subscription.ui.permissions import require
 
 
 class DoctorListView(CompanyListView):
@@ -76,12 +77,8 @@ class DoctorListView(CompanyListView):
 @require("doctor_view")
 def doctor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doctor = get_object_or_404(selectors.doctor_list().prefetch_related("created_by", "updated_by"), pk=pk)
-    history = selectors.doctor_history(
-        doctor=doctor,
-        only_of=request.user if is_representative(request) else None,
-        with_payments=can(request, "payment_view"),
-    )
-    return render(request, "doctors/doctor_detail.html", {"doctor": doctor, "history": history})
+    context = {"doctor": doctor, "sections": card_sections(request, doctor)}
+    return render(request, "doctors/doctor_detail.html", context)
 
 
 def _edit(request: HttpRequest, doctor: Doctor | None) -> HttpResponse:

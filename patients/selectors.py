@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from appointments.models import Appointment
 from doctors.models import Doctor
 from patients.models import Patient, PatientAccessLog
 from subscription.ui.aztext import az_ordered
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    pass
 
 
 def patient_list(*, filters: dict[str, Any] | None = None) -> QuerySet[Patient]:
@@ -46,11 +45,3 @@ def patient_access_log(*, patient: Patient, limit: int = 20) -> list[PatientAcce
     return list(
         PatientAccessLog.objects.filter(patient=patient).prefetch_related("user").order_by("-at", "-pk")[:limit]
     )
-
-
-def patient_visits(*, patient: Patient, only_of: AbstractUser | None = None, limit: int = 10) -> list[Appointment]:
-    """The patient's recent visits; `only_of` keeps that staff member's own (representatives)."""
-    visits = Appointment.objects.filter(patient=patient).select_related("doctor").prefetch_related("staff")
-    if only_of is not None:
-        visits = visits.filter(staff=only_of)
-    return list(visits.order_by("-planned_start", "-pk")[:limit])

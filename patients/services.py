@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient, PatientAccessLog
 from subscription.tenancy import tenant_atomic
+from subscription.tenant_base import assign_fields, editable_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
-EDITABLE_FIELDS = frozenset(
-    field.name for field in Patient._meta.concrete_fields if field.editable and not field.primary_key
-)
+EDITABLE_FIELDS = editable_fields(Patient)
 Action = PatientAccessLog.Action
 
 
@@ -31,11 +30,7 @@ def patient_record_view(*, patient: Patient, user: AbstractUser) -> PatientAcces
 
 
 def _assign_and_validate(patient: Patient, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise TypeError(f"Patient has no editable field(s) {', '.join(sorted(unknown))}.")
-    for name, value in fields.items():
-        setattr(patient, name, value)
+    assign_fields(patient, fields, EDITABLE_FIELDS)
     patient.full_clean()
     if patient.birth_date and patient.birth_date > timezone.localdate():
         raise ValidationError({"birth_date": _("The birth date is in the future; check the year.")})

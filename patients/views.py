@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 from patients import selectors, services
 from patients.forms import PatientFilterForm, PatientForm
 from patients.models import Patient
+from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
-from subscription.ui.permissions import MANAGERS, company_role, is_representative, require
+from subscription.ui.permissions import MANAGERS, company_role, require
 
 
 class PatientListView(CompanyListView):
@@ -62,9 +63,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.patient_record_view(patient=patient, user=request.user)
     context = {
         "patient": patient,
-        "visits": selectors.patient_visits(
-            patient=patient, only_of=request.user if is_representative(request) else None
-        ),
+        "sections": card_sections(request, patient),
         "access_log": selectors.patient_access_log(patient=patient) if company_role(request) in MANAGERS else None,
     }
     return render(request, "patients/patient_detail.html", context)

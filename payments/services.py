@@ -15,9 +15,12 @@ from doctors.models import Doctor
 from payments.models import Payment
 from regions.models import Clinic
 from sales.models import Currency, Product, Sale
+from subscription.tenant_base import assign_fields, editable_fields
 
 Status = Payment.Status
 Direction = Payment.Direction
+# The status moves only through approve, mark paid and cancel.
+EDITABLE_FIELDS = editable_fields(Payment, except_=("status",))
 
 
 def payment_create(
@@ -78,8 +81,7 @@ def ensure_draft(payment: Payment) -> None:
 def payment_update(*, payment: Payment, updated_by: AbstractUser, **fields) -> Payment:
     """Change a draft payment. Raises ValidationError if it is no longer a draft or a field is invalid."""
     ensure_draft(payment)
-    for name, value in fields.items():
-        setattr(payment, name, value)
+    assign_fields(payment, fields, EDITABLE_FIELDS)
     payment.updated_by = updated_by
     payment.full_clean()
     payment.save()

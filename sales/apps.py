@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from sales import cards
+
+        cards.register()

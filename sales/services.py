@@ -15,6 +15,10 @@ from sales.importing import ImportRejected, parse_sale_rows
 from sales.models import Currency, Product, Sale
 from subscription.models import Company
 from subscription.tenancy import tenant_atomic
+from subscription.tenant_base import assign_fields, editable_fields
+
+PRODUCT_FIELDS = editable_fields(Product)
+SALE_FIELDS = editable_fields(Sale)
 
 
 def product_create(
@@ -47,8 +51,7 @@ def product_create(
 
 def product_update(*, product: Product, updated_by: AbstractUser, **fields) -> Product:
     """Change a product. Raises ValidationError if the code is taken or a field is invalid."""
-    for name, value in fields.items():
-        setattr(product, name, value)
+    assign_fields(product, fields, PRODUCT_FIELDS)
     product.updated_by = updated_by
     product.full_clean()
     product.save()
@@ -107,8 +110,7 @@ def sale_create(
 
 def sale_update(*, sale: Sale, updated_by: AbstractUser, **fields) -> Sale:
     """Change a sale line; an amount of None is worked out again. Raises ValidationError."""
-    for name, value in fields.items():
-        setattr(sale, name, value)
+    assign_fields(sale, fields, SALE_FIELDS)
     sale.updated_by = updated_by
     sale.full_clean()
     sale.save()

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenancy import SLUG_RE
+from subscription.aliases import SLUG_RE, tenant_alias
 
 
 class SubscriptionPlan(models.Model):
@@ -100,8 +100,6 @@ class Company(models.Model):
 
     @property
     def database_alias(self) -> str:
-        from subscription.tenancy import tenant_alias
-
         return tenant_alias(self.slug)
 
     def current_subscription(self) -> Subscription | None:

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenancy import TENANT_APPS
+from subscription.aliases import TENANT_APPS
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,9 @@ from django.dispatch import receiver
 
 from subscription.aliases import (  # noqa: F401 - the core's public names, re-exported
     ALIAS_PREFIX,
+    MASTER_APPS,
     SLUG_RE,
+    TENANT_APPS,
     close_connection,
     close_tenant_connections,
     forget_alias,
@@ -35,10 +37,6 @@ from subscription.storage import tenant_storage
 
 if TYPE_CHECKING:
     from subscription.models import Company
-
-MASTER_APPS = frozenset(["subscription", "auth", "contenttypes", "sessions", "admin", "regions", "master_admin"])
-TENANT_APPS = frozenset(["doctors", "patients", "appointments", "sales", "payments", "reports"])
-
 
 class NoTenantSelected(RuntimeError):
     """A tenant model was used while no company is selected."""

@@ -35,3 +35,21 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def editable_fields(model: type[models.Model], *, except_: tuple[str, ...] = ()) -> frozenset[str]:
+    """The fields of `model` a form or a caller may set: the rest (who, when, states) belong to services."""
+    return frozenset(
+        field.name
+        for field in model._meta.concrete_fields
+        if field.editable and not field.primary_key and field.name not in except_
+    )
+
+
+def assign_fields(obj: models.Model, fields: dict, editable: frozenset[str]) -> None:
+    """Set `fields` on `obj`; a name outside `editable` is a programming error (TypeError), never saved."""
+    unknown = set(fields) - editable
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no editable field(s) {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(obj, name, value)

@@ -227,7 +227,7 @@ def test_it_shows_upcoming_visits_by_day_and_by_week_with_previous_and_next(acme
     assert "Gələnhəftəov" in client.get(upcoming, {"view": "week", "date": "2030-05-13"}).text
 
 
-def test_it_shows_a_wrong_upcoming_date_as_a_form_error(acme, member, login, english):
+def test_it_shows_a_wrong_upcoming_date_as_a_form_error(acme, member, login):
     response = login(member("viewer", acme)).get(
         reverse("appointments:appointment-upcoming"), {"view": "day", "date": "2030-02-31"}
     )
@@ -235,7 +235,7 @@ def test_it_shows_a_wrong_upcoming_date_as_a_form_error(acme, member, login, eng
     assert "Enter a valid date." in response.text
 
 
-def test_it_answers_dates_at_the_end_of_the_calendar_with_a_message_not_an_error(acme, member, login, english):
+def test_it_answers_dates_at_the_end_of_the_calendar_with_a_message_not_an_error(acme, member, login):
     client = login(member("manager", acme))
     upcoming = client.get(reverse("appointments:appointment-upcoming"), {"view": "week", "date": "9999-12-31"})
     assert upcoming.status_code == 200

@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import Appointment
+from appointments.tests.factories import AppointmentFactory
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from master_admin.models import TenantStatsSnapshot
 from master_admin.selectors import month_key, platform_analytics
 from master_admin.services import platform_stats_refresh
-from master_admin.tests.factories import SaleFactory, VisitFactory
 from sales.models import Sale
+from sales.tests.factories import SaleFactory
 from subscription.models import Subscription, SubscriptionPlan
 from subscription.storage.sqlite import tenant_database_path
 from subscription.tenancy import use_tenant
@@ -36,8 +37,8 @@ def three_companies(company_factory):
             doctors = DoctorFactory.create_batch(n + 2)
             DoctorFactory(is_active=False)
             for doctor in doctors:
-                VisitFactory(doctor=doctor)
-            VisitFactory.create_batch(n, doctor=doctors[0], planned_start=earlier)
+                AppointmentFactory(doctor=doctor, planned_start=timezone.now())
+            AppointmentFactory.create_batch(n, doctor=doctors[0], planned_start=earlier)
             SaleFactory.create_batch(n + 1, quantity=n + 3)
             SaleFactory(date=earlier.date(), quantity=5)
             SaleFactory(currency="USD", quantity=100)  # not AZN: counted as a line, not in the AZN sum

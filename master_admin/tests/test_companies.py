@@ -2,10 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import DoctorFactory
 from master_admin.services import platform_stats_refresh
-from master_admin.tests.factories import VisitFactory
 from subscription.models import Subscription, SubscriptionPlan
 from subscription.storage.sqlite import tenant_database_path
 from subscription.tenancy import use_tenant
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def counted(acme, globex):
     with use_tenant(acme):
         for doctor in DoctorFactory.create_batch(3):
-            VisitFactory(doctor=doctor)
+            AppointmentFactory(doctor=doctor, planned_start=timezone.now())
     for _n in range(2):
         ProfileFactory(company=acme, user=UserFactory(password="!"))
     platform_stats_refresh()

@@ -93,7 +93,7 @@ def test_it_lists_payments_in_the_same_number_of_queries_for_1_and_50_rows(acme,
     assert fifty.count == one.count
 
 
-def test_it_filters_payments_and_totals_them_by_direction(acme, globex, member, login, english):
+def test_it_filters_payments_and_totals_them_by_direction(acme, globex, member, login):
     with use_tenant(acme):
         doctor = DoctorFactory()
         march = datetime.date(2025, 3, 10)

@@ -136,7 +136,7 @@ def test_it_approves_from_the_queue_and_returns_there(acme, member, login):
     assert stored(acme, payment).status == "approved"
 
 
-def test_it_refuses_a_sale_number_that_does_not_exist(acme, member, login, english):
+def test_it_refuses_a_sale_number_that_does_not_exist(acme, member, login):
     response = login(member("manager", acme)).post(
         reverse("payments:payment-create"),
         {"direction": "incoming", "kind": "invoice", "date": "2025-04-01", "amount": "10", "currency": "AZN"}

@@ -23,28 +23,28 @@ def test_anonymous_is_sent_to_log_in(client, db, url):
 
 
 @pytest.mark.parametrize("url", READ_URLS)
-def test_a_representative_may_not_open_reports(acme, login, url):
-    assert login("representative", acme).get(url).status_code == 403
+def test_a_representative_may_not_open_reports(acme, role_client, url):
+    assert role_client("representative", acme).get(url).status_code == 403
 
 
 @pytest.mark.parametrize("role", ["owner", "manager", "viewer"])
-def test_owners_managers_and_viewers_read_every_report(acme, login, role):
-    client = login(role, acme)
+def test_owners_managers_and_viewers_read_every_report(acme, role_client, role):
+    client = role_client(role, acme)
     for url in READ_URLS:
         assert client.get(url).status_code == 200, url
 
 
-def test_a_representative_may_not_save_or_open_saved_reports(acme, login):
+def test_a_representative_may_not_save_or_open_saved_reports(acme, role_client):
     with use_tenant(acme):
         report = ReportFactory()
-    client = login("representative", acme)
+    client = role_client("representative", acme)
     assert client.post(reverse("reports:report-save", args=["coverage"])).status_code == 403
     assert client.get(reverse("reports:saved-report-detail", args=[report.pk])).status_code == 403
     assert client.post(reverse("reports:saved-report-delete", args=[report.pk])).status_code == 403
 
 
-def test_an_unknown_report_is_not_found(acme, login):
-    assert login("manager", acme).get("/reports/no-such-report/").status_code == 404
+def test_an_unknown_report_is_not_found(acme, role_client):
+    assert role_client("manager", acme).get("/reports/no-such-report/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -59,22 +59,24 @@ def test_an_unknown_report_is_not_found(acme, login):
         {"date_from": "2025-02-01", "date_to": "2025-01-01", "export": "csv"},
     ],
 )
-def test_bad_filters_are_form_errors_not_server_errors(acme, login, params):
-    client = login("manager", acme)
+def test_bad_filters_are_form_errors_not_server_errors(acme, role_client, params):
+    client = role_client("manager", acme)
     response = client.get(reverse("reports:report-detail", args=["visits_plan"]), params)
     assert response.status_code == 200
     assert response.context["form"].errors
     assert response.context["result"] is None
 
 
-def test_a_disclosure_year_out_of_range_is_a_form_error(acme, login):
-    response = login("manager", acme).get(reverse("reports:report-detail", args=["payments_doctor"]), {"year": "1990"})
+def test_a_disclosure_year_out_of_range_is_a_form_error(acme, role_client):
+    response = role_client("manager", acme).get(
+        reverse("reports:report-detail", args=["payments_doctor"]), {"year": "1990"}
+    )
     assert response.status_code == 200
     assert "year" in response.context["form"].errors
 
 
-def test_a_read_only_company_reads_reports_but_cannot_save(acme, login, make_read_only):
-    client = login("manager", acme)
+def test_a_read_only_company_reads_reports_but_cannot_save(acme, role_client, make_read_only):
+    client = role_client("manager", acme)
     make_read_only(acme)
     page = client.get(reverse("reports:report-detail", args=["coverage"]))
     assert page.status_code == 200

@@ -7,13 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from appointments.tests.factories import AppointmentFactory, local_noon
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from master_admin.models import ImpersonationSession
 from master_admin.services import IMPERSONATION_SESSION_KEY
 from payments.models import Payment
+from payments.tests.factories import PaymentFactory
 from reports.selectors.periods import add_months, month_period
-from reports.tests.factories import PaymentFactory, SaleFactory, VisitFactory, local_noon
+from sales.tests.factories import SaleFactory
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +37,38 @@ def activity(acme, globex, member):
     rep, other = member("representative", acme), member("manager", acme)
     this_month, last_day_before, first_day_after = month_days()
     with use_tenant(globex):
-        VisitFactory(planned_start=local_noon(timezone.localdate()))
+        AppointmentFactory(done_today=True, planned_start=local_noon(timezone.localdate()))
         SaleFactory(quantity=1000)
-        PaymentFactory(status="draft", amount=Decimal("9999.00"))
+        PaymentFactory(to_doctor=True, status="draft", amount=Decimal("9999.00"))
     with use_tenant(acme):
         mine_a, mine_b, mine_c = (DoctorFactory(category=c, representative=rep) for c in "ABC")
         theirs_a, theirs_b = (DoctorFactory(category=c, representative=other) for c in "AB")
         DoctorFactory(category="A", representative=rep, is_active=False)
         visits = [
-            VisitFactory(doctor=mine_a, staff=rep, planned_start=local_noon(this_month[0]), status="done"),
-            VisitFactory(doctor=mine_a, staff=rep, planned_start=local_noon(this_month[2]), status="done"),
-            VisitFactory(doctor=mine_b, staff=rep, planned_start=local_noon(this_month[1]), status="missed"),
-            VisitFactory(doctor=mine_c, staff=rep, planned_start=local_noon(this_month[1]), status="cancelled"),
-            VisitFactory(doctor=theirs_a, staff=other, planned_start=local_noon(this_month[1]), status="done"),
-            VisitFactory(doctor=theirs_b, staff=other, planned_start=local_noon(this_month[2]), status="planned"),
-            VisitFactory(doctor=mine_b, staff=rep, planned_start=local_noon(last_day_before), status="done"),
-            VisitFactory(doctor=mine_c, staff=rep, planned_start=local_noon(first_day_after), status="done"),
+            AppointmentFactory(
+                done_today=True, doctor=mine_a, staff=rep, planned_start=local_noon(this_month[0]), status="done"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=mine_a, staff=rep, planned_start=local_noon(this_month[2]), status="done"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=mine_b, staff=rep, planned_start=local_noon(this_month[1]), status="missed"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=mine_c, staff=rep, planned_start=local_noon(this_month[1]), status="cancelled"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=theirs_a, staff=other, planned_start=local_noon(this_month[1]), status="done"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=theirs_b, staff=other, planned_start=local_noon(this_month[2]), status="planned"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=mine_b, staff=rep, planned_start=local_noon(last_day_before), status="done"
+            ),
+            AppointmentFactory(
+                done_today=True, doctor=mine_c, staff=rep, planned_start=local_noon(first_day_after), status="done"
+            ),
         ]
         sales = [
             SaleFactory(date=this_month[0], quantity=3, unit_price=Decimal("12.50"), representative=rep),
@@ -59,10 +77,17 @@ def activity(acme, globex, member):
             SaleFactory(date=last_day_before, quantity=1, unit_price=Decimal("3.10"), representative=other),
         ]
         payments = [
-            PaymentFactory(status="draft", amount=Decimal("120.00")),
-            PaymentFactory(status="draft", amount=Decimal("80.50")),
-            PaymentFactory(status="approved", amount=Decimal("1000.00")),
-            PaymentFactory(status="draft", direction="incoming", kind="invoice", doctor=None, counterparty="Avromed"),
+            PaymentFactory(to_doctor=True, status="draft", amount=Decimal("120.00")),
+            PaymentFactory(to_doctor=True, status="draft", amount=Decimal("80.50")),
+            PaymentFactory(to_doctor=True, status="approved", amount=Decimal("1000.00")),
+            PaymentFactory(
+                to_doctor=True,
+                status="draft",
+                direction="incoming",
+                kind="invoice",
+                doctor=None,
+                counterparty="Avromed",
+            ),
         ]
     return {"rep": rep, "other": other, "visits": visits, "sales": sales, "payments": payments}
 
@@ -101,8 +126,8 @@ def expected_sales(sales, rep=None):
     )
 
 
-def test_it_shows_the_companys_figures_to_a_manager(activity, acme, login):
-    response = login("manager", acme).get(reverse("dashboard"))
+def test_it_shows_the_companys_figures_to_a_manager(activity, acme, role_client):
+    response = role_client("manager", acme).get(reverse("dashboard"))
 
     assert response.status_code == 200
     figures = response.context["figures"]
@@ -144,24 +169,32 @@ def test_a_representative_sees_their_own_figures_and_no_payments(activity, acme,
     assert 'href="/payments/"' not in response.text
 
 
-def test_upcoming_visits_are_the_planned_ones_of_the_next_days(acme, login, member):
+def test_upcoming_visits_are_the_planned_ones_of_the_next_days(acme, role_client, member):
     now = timezone.now()
     staff = member("representative", acme)
     with use_tenant(acme):
-        soon = VisitFactory(staff=staff, status="planned", planned_start=now + datetime.timedelta(days=1))
-        later = VisitFactory(staff=staff, status="planned", planned_start=now + datetime.timedelta(days=3))
-        VisitFactory(staff=staff, status="planned", planned_start=now + datetime.timedelta(days=10))
-        VisitFactory(staff=staff, status="planned", planned_start=now - datetime.timedelta(days=1))
-        VisitFactory(staff=staff, status="done", planned_start=now + datetime.timedelta(days=2))
+        soon = AppointmentFactory(
+            done_today=True, staff=staff, status="planned", planned_start=now + datetime.timedelta(days=1)
+        )
+        later = AppointmentFactory(
+            done_today=True, staff=staff, status="planned", planned_start=now + datetime.timedelta(days=3)
+        )
+        AppointmentFactory(
+            done_today=True, staff=staff, status="planned", planned_start=now + datetime.timedelta(days=10)
+        )
+        AppointmentFactory(
+            done_today=True, staff=staff, status="planned", planned_start=now - datetime.timedelta(days=1)
+        )
+        AppointmentFactory(done_today=True, staff=staff, status="done", planned_start=now + datetime.timedelta(days=2))
 
-    response = login("manager", acme).get(reverse("dashboard"))
+    response = role_client("manager", acme).get(reverse("dashboard"))
 
     assert [visit.pk for visit in response.context["figures"]["upcoming"]] == [soon.pk, later.pk]
     assert soon.doctor.full_name in response.text
 
 
-def test_another_companys_figures_are_not_shown(activity, globex, login):
-    response = login("manager", globex).get(reverse("dashboard"))
+def test_another_companys_figures_are_not_shown(activity, globex, role_client):
+    response = role_client("manager", globex).get(reverse("dashboard"))
 
     figures = response.context["figures"]
     assert (figures["visits"]["planned"], figures["visits"]["done"]) == (1, 1)  # globex's own visit only

@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.models import Report
-from reports.tests.factories import ProductFactory, ReportFactory, SaleFactory
+from reports.tests.factories import ReportFactory
+from sales.tests.factories import ProductFactory, SaleFactory
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +45,9 @@ def xlsx_rows(content: bytes) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_csv_download_has_exactly_this_companys_rows(sales, acme, login):
+def test_csv_download_has_exactly_this_companys_rows(sales, acme, role_client):
     url = reverse("reports:report-detail", args=["sales_product"])
-    response = login("manager", acme).get(url, {**PERIOD, "export": "csv"})
+    response = role_client("manager", acme).get(url, {**PERIOD, "export": "csv"})
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -61,9 +62,9 @@ def test_csv_download_has_exactly_this_companys_rows(sales, acme, login):
     assert not any("Globex-only" in cell for row in rows for cell in row)
 
 
-def test_xlsx_download_has_exactly_this_companys_rows(sales, acme, login):
+def test_xlsx_download_has_exactly_this_companys_rows(sales, acme, role_client):
     url = reverse("reports:report-detail", args=["sales_month"])
-    response = login("viewer", acme).get(url, {**PERIOD, "export": "xlsx"})
+    response = role_client("viewer", acme).get(url, {**PERIOD, "export": "xlsx"})
 
     assert response.status_code == 200
     header, *rows = xlsx_rows(response.content)
@@ -81,13 +82,13 @@ def test_xlsx_download_has_exactly_this_companys_rows(sales, acme, login):
     ]
 
 
-def test_an_unknown_export_format_is_a_bad_request(acme, login):
-    response = login("manager", acme).get(reverse("reports:report-detail", args=["coverage"]), {"export": "pdf"})
+def test_an_unknown_export_format_is_a_bad_request(acme, role_client):
+    response = role_client("manager", acme).get(reverse("reports:report-detail", args=["coverage"]), {"export": "pdf"})
     assert response.status_code == 400
 
 
-def test_saving_keeps_the_rows_and_lists_and_downloads_them(sales, acme, login, member):
-    client = login("manager", acme)
+def test_saving_keeps_the_rows_and_lists_and_downloads_them(sales, acme, role_client, member):
+    client = role_client("manager", acme)
     response = client.post(reverse("reports:report-save", args=["sales_product"]), {**PERIOD, "title": "January"})
 
     assert response.status_code == 302
@@ -116,8 +117,8 @@ def test_saving_keeps_the_rows_and_lists_and_downloads_them(sales, acme, login, 
     assert workbook == [report.columns, *report.rows]
 
 
-def test_saving_without_a_title_names_it_after_the_report_and_period(acme, login):
-    client = login("manager", acme)
+def test_saving_without_a_title_names_it_after_the_report_and_period(acme, role_client):
+    client = role_client("manager", acme)
     client.post(reverse("reports:report-save", args=["coverage"]), {**PERIOD, "by_rep": "on"})
     with use_tenant(acme):
         report = Report.objects.get()
@@ -125,8 +126,8 @@ def test_saving_without_a_title_names_it_after_the_report_and_period(acme, login
     assert report.parameters == {**PERIOD, "by_rep": True}
 
 
-def test_saving_a_bad_period_is_a_form_error(acme, login):
-    response = login("manager", acme).post(
+def test_saving_a_bad_period_is_a_form_error(acme, role_client):
+    response = role_client("manager", acme).post(
         reverse("reports:report-save", args=["coverage"]), {"date_from": "2025-02-01", "date_to": "2025-01-01"}
     )
     assert response.status_code == 400
@@ -135,10 +136,10 @@ def test_saving_a_bad_period_is_a_form_error(acme, login):
         assert not Report.objects.exists()
 
 
-def test_deleting_a_saved_report(acme, login):
+def test_deleting_a_saved_report(acme, role_client):
     with use_tenant(acme):
         report = ReportFactory()
-    client = login("manager", acme)
+    client = role_client("manager", acme)
     url = reverse("reports:saved-report-delete", args=[report.pk])
     assert client.get(url).status_code == 200
     response = client.post(url)
@@ -147,10 +148,10 @@ def test_deleting_a_saved_report(acme, login):
         assert not Report.objects.exists()
 
 
-def test_a_viewer_reads_saved_reports_but_cannot_save_or_delete(acme, login):
+def test_a_viewer_reads_saved_reports_but_cannot_save_or_delete(acme, role_client):
     with use_tenant(acme):
         report = ReportFactory(title="Kept")
-    client = login("viewer", acme)
+    client = role_client("viewer", acme)
     assert "Kept" in client.get(reverse("reports:saved-report-list")).text
     assert client.get(reverse("reports:saved-report-detail", args=[report.pk])).status_code == 200
     assert client.post(reverse("reports:saved-report-delete", args=[report.pk])).status_code == 403
@@ -161,13 +162,13 @@ def test_a_viewer_reads_saved_reports_but_cannot_save_or_delete(acme, login):
         assert Report.objects.filter(pk=report.pk).exists()
 
 
-def test_another_companys_saved_report_is_not_found(acme, globex, login):
+def test_another_companys_saved_report_is_not_found(acme, globex, role_client):
     with use_tenant(acme):
         shared_id = ReportFactory(title="Acme secret").pk
         acme_only = ReportFactory(title="Acme only").pk
     with use_tenant(globex):
         assert ReportFactory(title="Globex own").pk == shared_id
-    client = login("manager", globex)
+    client = role_client("manager", globex)
 
     same_id = client.get(reverse("reports:saved-report-detail", args=[shared_id]))
     assert "Globex own" in same_id.text
@@ -184,8 +185,8 @@ def test_another_companys_saved_report_is_not_found(acme, globex, login):
         assert Report.objects.filter(pk=acme_only).exists()
 
 
-def test_the_saved_list_costs_the_same_queries_for_one_or_many(acme, login, member, count_queries):
-    client = login("manager", acme)
+def test_the_saved_list_costs_the_same_queries_for_one_or_many(acme, role_client, member, count_queries):
+    client = role_client("manager", acme)
     counts = []
     for adding in (1, 24):
         authors = [member("manager", acme) for _number in range(adding)]

@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from appointments.tests.factories import AppointmentFactory, local_noon
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
 from payments.models import Payment
+from payments.tests.factories import PaymentFactory
 from regions.tests.factories import RegionFactory
-from reports.tests.factories import PaymentFactory, ProductFactory, SaleFactory, VisitFactory, local_noon
+from sales.tests.factories import ProductFactory, SaleFactory
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +36,9 @@ def data(acme, globex, member):
     rep1 = member("representative", acme, first_name="Aysel", last_name="Əliyeva")
     rep2 = member("representative", acme, first_name="Tural", last_name="Babayev")
     with use_tenant(globex):
-        VisitFactory(planned_start=local_noon(D(2025, 1, 10)), staff=rep1)
+        AppointmentFactory(done_today=True, planned_start=local_noon(D(2025, 1, 10)), staff=rep1)
         SaleFactory(date=D(2025, 1, 10), quantity=999)
-        PaymentFactory(date=D(2025, 1, 10), amount=Decimal("999.00"))
+        PaymentFactory(to_doctor=True, date=D(2025, 1, 10), amount=Decimal("999.00"))
     with use_tenant(acme):
         doctors = SimpleNamespace(
             a1=DoctorFactory(category="A", representative=rep1, last_name="Abbasov"),
@@ -60,7 +62,9 @@ def data(acme, globex, member):
             (doctors.c1, rep2, D(2024, 12, 31), DONE),
         ]
         visits = [
-            VisitFactory(doctor=doctor, staff=staff, planned_start=local_noon(day), status=status)
+            AppointmentFactory(
+                done_today=True, doctor=doctor, staff=staff, planned_start=local_noon(day), status=status
+            )
             for doctor, staff, day, status in visit_specs
         ]
         north, south = RegionFactory(name_en="North"), RegionFactory(name_en="South")
@@ -99,6 +103,7 @@ def data(acme, globex, member):
         ]
         payments = [
             PaymentFactory(
+                to_doctor=True,
                 direction=direction,
                 kind=kind,
                 status=status,
@@ -130,8 +135,8 @@ def name(user) -> str:
     return user.get_full_name() or user.username
 
 
-def test_coverage_by_category(data, acme, login):
-    result = report(login("manager", acme), "coverage", **Q1)
+def test_coverage_by_category(data, acme, role_client):
+    result = report(role_client("manager", acme), "coverage", **Q1)
 
     active = [d for d in vars(data.doctors).values() if d.is_active]
     visited = {v.doctor_id for v in data.visits if v.status == DONE and in_q1(v.planned_start.date())}
@@ -148,8 +153,8 @@ def test_coverage_by_category(data, acme, login):
     assert result.totals == [["Total", len(active), len([d for d in active if d.pk in visited]), Decimal("80.0")]]
 
 
-def test_coverage_by_representative(data, acme, login):
-    result = report(login("manager", acme), "coverage", by_rep="on", **Q1)
+def test_coverage_by_representative(data, acme, role_client):
+    result = report(role_client("manager", acme), "coverage", by_rep="on", **Q1)
 
     visited = {v.doctor_id for v in data.visits if v.status == DONE and in_q1(v.planned_start.date())}
     expected = defaultdict(lambda: [0, 0])
@@ -162,8 +167,8 @@ def test_coverage_by_representative(data, acme, login):
     assert {key: figures[:2] for key, figures in keyed(result.rows, 2).items()} == dict(expected)
 
 
-def test_visits_per_representative_and_per_day(data, acme, login):
-    result = report(login("manager", acme), "visits_per_rep", **Q1)
+def test_visits_per_representative_and_per_day(data, acme, role_client):
+    result = report(role_client("manager", acme), "visits_per_rep", **Q1)
 
     done = [v for v in data.visits if v.status == DONE and in_q1(v.planned_start.date())]
     workdays = sum(1 for n in range((END - START).days + 1) if (START + datetime.timedelta(n)).weekday() < 5)
@@ -183,8 +188,8 @@ def test_visits_per_representative_and_per_day(data, acme, login):
 
 
 @pytest.mark.parametrize("group", ["month", "week"])
-def test_visits_planned_vs_done(data, acme, login, group):
-    result = report(login("manager", acme), "visits_plan", group=group, **Q1)
+def test_visits_planned_vs_done(data, acme, role_client, group):
+    result = report(role_client("manager", acme), "visits_plan", group=group, **Q1)
 
     def bucket(day):
         if group == "month":
@@ -227,14 +232,14 @@ def figures_of(result) -> dict:
     return {(row[0], row[1]): [row[2], row[3], row[5]] for row in result.rows if row[5]}
 
 
-def test_sales_by_month(data, acme, login):
-    result = report(login("manager", acme), "sales_month", **Q1)
+def test_sales_by_month(data, acme, role_client):
+    result = report(role_client("manager", acme), "sales_month", **Q1)
     assert figures_of(result) == expected_sales(data, lambda sale: sale.date.strftime("%Y-%m"))
     assert [row[0] for row in result.rows if row[1] == "AZN"] == ["2025-01", "2025-02", "2025-03"]
 
 
-def test_sales_by_region(data, acme, login):
-    result = report(login("manager", acme), "sales_region", **Q1)
+def test_sales_by_region(data, acme, role_client):
+    result = report(role_client("manager", acme), "sales_region", **Q1)
     with translation.override("en"):
         expected = expected_sales(data, lambda sale: sale.region.name if sale.region else "Not specified")
     assert figures_of(result) == expected
@@ -242,19 +247,19 @@ def test_sales_by_region(data, acme, login):
     assert [row for row in result.totals if row[1] == "AZN"][0][3] == azn
 
 
-def test_sales_by_product(data, acme, login):
-    result = report(login("manager", acme), "sales_product", **Q1)
+def test_sales_by_product(data, acme, role_client):
+    result = report(role_client("manager", acme), "sales_product", **Q1)
     assert figures_of(result) == expected_sales(data, lambda sale: str(sale.product))
 
 
-def test_sales_by_representative(data, acme, login):
-    result = report(login("manager", acme), "sales_rep", **Q1)
+def test_sales_by_representative(data, acme, role_client):
+    result = report(role_client("manager", acme), "sales_rep", **Q1)
     expected = expected_sales(data, lambda sale: name(sale.representative) if sale.representative else "Not assigned")
     assert figures_of(result) == expected
 
 
-def test_payments_by_type(data, acme, login):
-    result = report(login("manager", acme), "payments_kind", **Q1)
+def test_payments_by_type(data, acme, role_client):
+    result = report(role_client("manager", acme), "payments_kind", **Q1)
 
     expected = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0), Decimal(0)])
     with translation.override("en"):
@@ -267,8 +272,8 @@ def test_payments_by_type(data, acme, login):
     assert keyed(result.rows, 3) == dict(expected)
 
 
-def test_yearly_disclosure_total_per_doctor(data, acme, login):
-    result = report(login("manager", acme), "payments_doctor", year="2025")
+def test_yearly_disclosure_total_per_doctor(data, acme, role_client):
+    result = report(role_client("manager", acme), "payments_doctor", year="2025")
 
     totals = defaultdict(Decimal)
     for payment in data.payments:
@@ -288,15 +293,15 @@ def test_yearly_disclosure_total_per_doctor(data, acme, login):
     assert a1_row[fee_column] == Decimal("500.00")
 
 
-def test_disclosure_of_another_year(data, acme, login):
-    result = report(login("manager", acme), "payments_doctor", year="2024")
+def test_disclosure_of_another_year(data, acme, role_client):
+    result = report(role_client("manager", acme), "payments_doctor", year="2024")
     assert [(row[0], row[-2]) for row in result.rows] == [(data.doctors.c1.code, Decimal("70.00"))]
 
 
-def test_a_preset_period_is_relative_to_today(acme, login):
+def test_a_preset_period_is_relative_to_today(acme, role_client):
     with use_tenant(acme):
         sale = SaleFactory(quantity=4, unit_price=Decimal("2.50"))
-    result = report(login("manager", acme), "sales_month", preset="this_month")
+    result = report(role_client("manager", acme), "sales_month", preset="this_month")
     assert figures_of(result) == {(sale.date.strftime("%Y-%m"), "AZN"): [4, Decimal("10.00"), 1]}
-    result = report(login("manager", acme), "sales_month", preset="last_month")
+    result = report(role_client("manager", acme), "sales_month", preset="last_month")
     assert figures_of(result) == {}

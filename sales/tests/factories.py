@@ -1,7 +1,7 @@
-import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from sales.models import Product, Sale
 
@@ -26,7 +26,7 @@ class SaleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Sale
 
-    date = factory.LazyFunction(datetime.date.today)
+    date = factory.LazyFunction(timezone.localdate)
     product = factory.SubFactory(ProductFactory)
     quantity = 10
     unit_price = factory.SelfAttribute("product.price")

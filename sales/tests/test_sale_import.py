@@ -40,7 +40,7 @@ def manager(acme, member):
     return member("manager", acme, username="acme-manager")
 
 
-def test_it_saves_every_row_of_a_good_file(acme, catalogue, manager, login, english):
+def test_it_saves_every_row_of_a_good_file(acme, catalogue, manager, login):
     rep_login = "acme-manager"
     response = login(manager).post(
         IMPORT,
@@ -68,7 +68,7 @@ def test_it_saves_every_row_of_a_good_file(acme, catalogue, manager, login, engl
     assert first.created_by == manager
 
 
-def test_it_saves_nothing_from_a_file_with_one_bad_row_and_says_which_and_why(acme, catalogue, manager, login, english):
+def test_it_saves_nothing_from_a_file_with_one_bad_row_and_says_which_and_why(acme, catalogue, manager, login):
     response = login(manager).post(
         IMPORT,
         {
@@ -89,7 +89,7 @@ def test_it_saves_nothing_from_a_file_with_one_bad_row_and_says_which_and_why(ac
         assert not Sale.objects.exists()
 
 
-def test_it_reports_every_bad_cell_of_every_row(acme, catalogue, manager, login, english):
+def test_it_reports_every_bad_cell_of_every_row(acme, catalogue, manager, login):
     response = login(manager).post(
         IMPORT,
         {
@@ -132,7 +132,7 @@ def test_it_imports_an_xlsx_file(acme, catalogue, manager, login):
 
 
 @pytest.mark.parametrize("name", ["chart.png", "chart.csv"])
-def test_it_refuses_a_picture_with_a_clear_message(name, acme, catalogue, manager, login, english):
+def test_it_refuses_a_picture_with_a_clear_message(name, acme, catalogue, manager, login):
     picture = SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256)))
     response = login(manager).post(IMPORT, {"file": picture})
     assert response.status_code == 400
@@ -144,14 +144,14 @@ def test_it_refuses_a_picture_with_a_clear_message(name, acme, catalogue, manage
         assert not Sale.objects.exists()
 
 
-def test_it_names_a_missing_column(acme, catalogue, manager, login, english):
+def test_it_names_a_missing_column(acme, catalogue, manager, login):
     upload = SimpleUploadedFile("sales.csv", b"date,quantity\n2025-03-14,3\n")
     response = login(manager).post(IMPORT, {"file": upload})
     assert response.status_code == 400
     assert "The file has no column product_code." in response.context["form"].errors["file"][0]
 
 
-def test_it_refuses_a_file_with_too_many_rows(acme, catalogue, manager, login, english):
+def test_it_refuses_a_file_with_too_many_rows(acme, catalogue, manager, login):
     upload = csv_file(*["2025-03-14,CARD-10,1,,,,,,,,,"] * 5001)
     response = login(manager).post(IMPORT, {"file": upload})
     assert response.status_code == 400
@@ -190,7 +190,7 @@ def test_it_lets_no_representative_or_viewer_import(acme, catalogue, member, log
         assert not Sale.objects.exists()
 
 
-def test_it_numbers_bad_rows_as_the_spreadsheet_does_blank_lines_included(acme, catalogue, manager, login, english):
+def test_it_numbers_bad_rows_as_the_spreadsheet_does_blank_lines_included(acme, catalogue, manager, login):
     response = login(manager).post(
         IMPORT,
         {"file": csv_file("2025-03-14,CARD-10,24,,,,,,,,,", "", ",,,,,,,,,,,", "2025-03-15,NO-SUCH,5,,,,,,,,,")},

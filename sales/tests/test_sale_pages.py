@@ -172,7 +172,7 @@ def test_without_javascript_refresh_narrows_the_cities_and_saves_nothing(acme, m
         assert not Sale.objects.exists()
 
 
-def test_it_filters_sales_and_totals_all_filtered_rows(acme, globex, member, login, english):
+def test_it_filters_sales_and_totals_all_filtered_rows(acme, globex, member, login):
     rep = member("representative", acme)
     city = CityFactory()
     with use_tenant(acme):

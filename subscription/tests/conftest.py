@@ -1,0 +1,14 @@
+import pytest
+
+from doctors.tests.factories import DoctorFactory
+from subscription.tenancy import close_tenant_connections, use_tenant
+
+
+@pytest.fixture
+def doctors(acme, globex):
+    """One doctor in each company, so that every test can see the other company untouched."""
+    with use_tenant(acme):
+        DoctorFactory(last_name="Acmeyev")
+    with use_tenant(globex):
+        DoctorFactory(last_name="Globexov")
+    close_tenant_connections()
