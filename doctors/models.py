@@ -5,11 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.lookup import doctor_lookup_values
-from subscription.tenant_base import MasterReference, TrackedModel
+from subscription.tenant_base import MasterReference, TenantQuerySet, TrackedModel
 from subscription.ui.phones import phone_validator
 
 
-class DoctorQuerySet(models.QuerySet):
+class DoctorQuerySet(TenantQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for doctor in objs:

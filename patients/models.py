@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenant_base import MasterReference, TrackedModel
+from subscription.tenant_base import MasterReference, TenantModel, TrackedModel
 from subscription.ui.phones import phone_validator
 
 
@@ -45,7 +45,7 @@ class Patient(TrackedModel):
         return reverse("patients:patient-detail", args=[self.pk])
 
 
-class PatientAccessLog(models.Model):
+class PatientAccessLog(TenantModel):
     """Personal data: who looked at or changed a patient's record, and when.
 
     The record outlives the patient: deleting a patient is itself recorded, so the rows keep the

@@ -2,10 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenant_base import MasterReference
+from subscription.tenant_base import MasterReference, TenantModel
 
 
-class Report(models.Model):
+class Report(TenantModel):
     """A generated report saved with its period, parameters and rows, to download again."""
 
     class Kind(models.TextChoices):

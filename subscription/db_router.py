@@ -1,4 +1,9 @@
-"""Route master apps to `default` and tenant apps to the selected company's database."""
+"""Route master apps to `default` and tenant apps to the selected company's database.
+
+The wrong-company guard knows an object's company by the alias it was read through
+(`tenant_<slug>`, a stamp that stays with the object whether that alias is registered now or not):
+an object of company A is never written, read through or related while company B is selected.
+"""
 
 from django.db import DEFAULT_DB_ALIAS
 
@@ -6,6 +11,7 @@ from subscription.tenancy import (
     MASTER_APPS,
     NoTenantSelected,
     WrongTenant,
+    alias_company,
     current_alias,
     current_tenant,
     is_tenant_alias,
@@ -18,24 +24,22 @@ def _is_master(model) -> bool:
 
 def _instance_db(hints: dict) -> str | None:
     instance = hints.get("instance")
-    db = getattr(getattr(instance, "_state", None), "db", None)
-    return db if is_tenant_alias(db) else None
+    return getattr(getattr(instance, "_state", None), "db", None)
 
 
 class TenantRouter:
     """The only place (with tenancy.py) that decides which database a query goes to."""
 
     def _tenant_db(self, model, hints: dict, *, writing: bool) -> str:
-        instance_db = _instance_db(hints)
-        if current_tenant() is None:
-            if instance_db is not None:
-                return instance_db
+        company = current_tenant()
+        if company is None:
             raise NoTenantSelected(model._meta.label)
         selected = current_alias()
-        if instance_db is not None and instance_db != selected:
+        owner = alias_company(_instance_db(hints))
+        if owner is not None and owner != company.slug:
             action = "written" if writing else "read through"
             raise WrongTenant(
-                f"{model._meta.label} loaded from {instance_db} cannot be {action} while {selected} is selected."
+                f"{model._meta.label} of company {owner!r} cannot be {action} while {company.slug!r} is selected."
             )
         return selected
 
@@ -50,9 +54,9 @@ class TenantRouter:
         return self._tenant_db(model, hints, writing=True)
 
     def allow_relation(self, obj1, obj2, **hints) -> bool:
-        db1, db2 = obj1._state.db, obj2._state.db
-        if is_tenant_alias(db1) and is_tenant_alias(db2):
-            return db1 == db2
+        company1, company2 = alias_company(obj1._state.db), alias_company(obj2._state.db)
+        if company1 is not None and company2 is not None:
+            return company1 == company2
         # master <-> master, and tenant -> master (by id, without a database constraint)
         return True
 

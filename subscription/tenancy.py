@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -24,12 +25,14 @@ from subscription.aliases import (  # noqa: F401 - the core's public names, re-e
     MASTER_APPS,
     SLUG_RE,
     TENANT_APPS,
+    acquire,
+    alias_company,
     close_connection,
     close_tenant_connections,
     forget_alias,
     forget_all_aliases,
     is_tenant_alias,
-    register_alias,
+    release,
     tenant_alias,
     validate_slug,
 )
@@ -37,6 +40,7 @@ from subscription.storage import tenant_storage
 
 if TYPE_CHECKING:
     from subscription.models import Company
+
 
 class NoTenantSelected(RuntimeError):
     """A tenant model was used while no company is selected."""
@@ -61,16 +65,44 @@ def current_tenant() -> Company | None:
     return _current.get()
 
 
+_depth = threading.local()  # per thread: how many use_tenant blocks of each alias are open
+
+
+@contextmanager
+def lease_tenant_alias(slug: str) -> Iterator[str]:
+    """The company's alias, registered for the block; this thread's connection to it closes at the end.
+
+    Blocks of the same company nest: the connection closes when the outermost one ends.
+    """
+    alias = acquire(tenant_alias(slug), tenant_storage().connection_settings(slug))
+    depths = _depth.__dict__.setdefault("open", {})
+    depths[alias] = depths.get(alias, 0) + 1
+    try:
+        yield alias
+    finally:
+        depths[alias] -= 1
+        if not depths[alias]:
+            del depths[alias]
+            close_connection(alias)
+        release(alias)
+
+
 @contextmanager
 def use_tenant(company: Company | None) -> Iterator[Company | None]:
     """Select `company` (or none) for the block, and restore what was selected before."""
-    if company is not None:
-        register_tenant_alias(company.slug)
-    token = _current.set(company)
-    try:
-        yield company
-    finally:
-        _current.reset(token)
+    if company is None:
+        token = _current.set(None)
+        try:
+            yield None
+        finally:
+            _current.reset(token)
+        return
+    with lease_tenant_alias(company.slug):
+        token = _current.set(company)
+        try:
+            yield company
+        finally:
+            _current.reset(token)
 
 
 def current_alias() -> str:
@@ -78,15 +110,7 @@ def current_alias() -> str:
     company = _current.get()
     if company is None:
         raise NoTenantSelected()
-    return register_tenant_alias(company.slug)
-
-
-def register_tenant_alias(slug: str) -> str:
-    """Return the company's alias, registering it on first use."""
-    alias = tenant_alias(slug)
-    if is_tenant_alias(alias):
-        return alias
-    return register_alias(alias, tenant_storage().connection_settings(slug))
+    return tenant_alias(company.slug)
 
 
 def tenant_connection():

@@ -1,9 +1,70 @@
 """Building blocks for tenant models (models stored in each company's own database)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from subscription.tenancy import WrongTenant, alias_company, current_tenant
+
+
+def _companies_named(values: Iterable[Any]) -> set[str]:
+    """The companies of the objects among `values` (in Q objects, lists and querysets too)."""
+    found: set[str] = set()
+    for value in values:
+        if isinstance(value, models.Q):
+            found |= _companies_named(child[1] if isinstance(child, tuple) else child for child in value.children)
+        elif isinstance(value, models.Model):
+            company = alias_company(value._state.db)
+            if company is not None:
+                found.add(company)
+        elif isinstance(value, models.QuerySet):
+            company = alias_company(value._db)
+            if company is not None:
+                found.add(company)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            found |= _companies_named(value)
+    return found
+
+
+def guard_values(model: type[models.Model], values: Iterable[Any]) -> None:
+    """Raise WrongTenant if `values` name an object of a company other than the selected one."""
+    selected = current_tenant()
+    if selected is None:
+        return  # the router refuses the query itself (NoTenantSelected)
+    others = _companies_named(values) - {selected.slug}
+    if others:
+        raise WrongTenant(
+            f"A query on {model._meta.label} names an object of company {sorted(others)[0]!r} "
+            f"while {selected.slug!r} is selected."
+        )
+
+
+class TenantQuerySet(models.QuerySet):
+    """Every tenant model's queryset: a filter or update naming another company's object raises WrongTenant."""
+
+    def _filter_or_exclude_inplace(self, negate, args, kwargs):
+        guard_values(self.model, (*args, *kwargs.values()))
+        return super()._filter_or_exclude_inplace(negate, args, kwargs)
+
+    def update(self, **kwargs):
+        guard_values(self.model, kwargs.values())
+        return super().update(**kwargs)
+
+
+TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+class TenantModel(models.Model):
+    """The base of every model stored in each company's own database."""
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
 
 
 def MasterReference(to: str, *, verbose_name, null: bool = False, **kwargs) -> models.ForeignKey:
@@ -25,7 +86,7 @@ def MasterReference(to: str, *, verbose_name, null: bool = False, **kwargs) -> m
     )
 
 
-class TrackedModel(models.Model):
+class TrackedModel(TenantModel):
     """Who created or last changed a row, and when."""
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -97,8 +97,8 @@ def test_adding_changing_and_deleting_a_patient_is_logged(client, member, acme):
     response = client.post(ADD, data)
     with use_tenant(acme):
         patient = Patient.objects.get()
+        assert (patient.phone, patient.doctor, patient.created_by) == ("+994 55 123 45 67", doctor, manager)
     assert response.url == f"/patients/{patient.pk}/"
-    assert (patient.phone, patient.doctor, patient.created_by) == ("+994 55 123 45 67", doctor, manager)
     response = client.post(f"/patients/{patient.pk}/edit/", {**data, "notes": "Proqram 2"})
     assert response.status_code == 302
     client.post(f"/patients/{patient.pk}/delete/")

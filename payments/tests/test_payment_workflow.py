@@ -42,7 +42,7 @@ def test_it_records_a_new_payment_as_a_draft(acme, member, login):
     assert response.status_code == 302
     with use_tenant(acme):
         payment = Payment.objects.get()
-    assert (payment.status, payment.doctor, payment.created_by) == ("draft", doctor, manager)
+        assert (payment.status, payment.doctor, payment.created_by) == ("draft", doctor, manager)
 
 
 def test_it_asks_for_a_counterparty_and_saves_nothing_without_one(acme, member, login):

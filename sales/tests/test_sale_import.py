@@ -56,13 +56,13 @@ def test_it_saves_every_row_of_a_good_file(acme, catalogue, manager, login):
     assert "3 sales are imported." in login(manager).get(response.url).text
     with use_tenant(acme):
         first, second, third = Sale.objects.order_by("pk")
+        assert (first.city, first.region, first.representative, first.doctor) == (
+            catalogue["city"],
+            catalogue["city"].region,
+            manager,
+            catalogue["doctor"],
+        )
     assert (first.quantity, first.unit_price, first.amount) == (24, Decimal("12.50"), Decimal("300.00"))
-    assert (first.city, first.region, first.representative, first.doctor) == (
-        catalogue["city"],
-        catalogue["city"].region,
-        manager,
-        catalogue["doctor"],
-    )
     assert (str(second.date), second.source, second.amount) == ("2025-03-15", "company_distributor", Decimal("20.00"))
     assert third.amount == Decimal("11.40")
     assert first.created_by == manager

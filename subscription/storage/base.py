@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.db import connections
 
-from subscription.aliases import close_connection, forget_alias, register_alias
+from subscription.aliases import acquire, close_connection, forget_alias, release
 
 
 class ProvisioningError(Exception):
@@ -102,10 +102,12 @@ class TenantStorage(ABC):
 def build_alias(config: dict) -> Iterator[str]:
     """A temporary connection alias to a database under construction."""
     alias = f"tenant__build_{uuid.uuid4().hex[:12]}"
-    register_alias(alias, config)
+    acquire(alias, config)
     try:
         yield alias
     finally:
+        close_connection(alias)
+        release(alias)
         forget_alias(alias)
 
 

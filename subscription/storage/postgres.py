@@ -18,7 +18,7 @@ import environ
 from django.db import DatabaseError, connections
 from django.utils.translation import gettext as _
 
-from subscription.aliases import register_alias, validate_slug
+from subscription.aliases import acquire, validate_slug
 from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
 
 PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
@@ -32,6 +32,7 @@ class PostgresStorage(TenantStorage):
 
     def __init__(self, url_template: str) -> None:
         self.url_template = url_template
+        self._server: str | None = None
 
     # --- names -----------------------------------------------------------------------------------
     def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
@@ -59,8 +60,11 @@ class PostgresStorage(TenantStorage):
     def _server_alias(self) -> str:
         """An alias for statements about databases (CREATE, DROP, RENAME), run from the server's maintenance database."""
         config = self.connection_settings("server")
-        key = hashlib.sha256(repr(sorted((k, str(v)) for k, v in config.items())).encode()).hexdigest()[:12]
-        return register_alias(f"tenant__server_{key}", config)
+        if self._server is None:
+            # One alias per server, leased for the life of the process: it is never released.
+            key = hashlib.sha256(repr(sorted((k, str(v)) for k, v in config.items())).encode()).hexdigest()[:12]
+            self._server = acquire(f"tenant__server_{key}", config)
+        return self._server
 
     def execute(self, sql: str, params=None):
         with connections[self._server_alias()]._nodb_cursor() as cursor:
