@@ -55,9 +55,13 @@ class TenantRouter:
 
     def allow_relation(self, obj1, obj2, **hints) -> bool:
         company1, company2 = alias_company(obj1._state.db), alias_company(obj2._state.db)
-        if company1 is not None and company2 is not None:
-            return company1 == company2
-        # master <-> master, and tenant -> master (by id, without a database constraint)
+        if company1 is not None and company2 is not None and company1 != company2:
+            # Refused loudly: Django's own refusal would be a ValueError that hides whose objects they were.
+            raise WrongTenant(
+                f"A {obj1._meta.label} of company {company1!r} cannot be related to "
+                f"a {obj2._meta.label} of company {company2!r}."
+            )
+        # master <-> master, tenant -> master (by id, without a database constraint), one company's objects
         return True
 
     def allow_migrate(self, db: str, app_label: str, model_name=None, **hints) -> bool:

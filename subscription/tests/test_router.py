@@ -4,7 +4,7 @@ from django.apps import apps
 from doctors.tests.factories import DoctorFactory
 from regions.tests.factories import RegionFactory
 from subscription.db_router import TenantRouter
-from subscription.tenancy import MASTER_APPS, TENANT_APPS, NoTenantSelected, tenant_alias, use_tenant
+from subscription.tenancy import MASTER_APPS, TENANT_APPS, NoTenantSelected, WrongTenant, tenant_alias, use_tenant
 
 pytestmark = pytest.mark.django_db
 router = TenantRouter()
@@ -64,7 +64,8 @@ def test_allow_relation_matrix(acme, globex):
     assert router.allow_relation(doctor_a1, doctor_a2) is True  # same company
     assert router.allow_relation(doctor_a1, region_a) is True  # tenant -> master
     assert router.allow_relation(region_a, doctor_a1) is True
-    assert router.allow_relation(doctor_a1, doctor_b) is False  # two companies
+    with pytest.raises(WrongTenant, match="cannot be related"):  # two companies
+        router.allow_relation(doctor_a1, doctor_b)
 
 
 def test_relating_objects_of_two_companies_is_refused(acme, globex):
@@ -74,5 +75,5 @@ def test_relating_objects_of_two_companies_is_refused(acme, globex):
         doctor_a = DoctorFactory()
     with use_tenant(globex):
         patient = Patient.objects.create(last_name="Q", first_name="N")
-        with pytest.raises(ValueError, match="the current database router prevents this relation"):
+        with pytest.raises(WrongTenant, match="cannot be related"):
             patient.doctor = doctor_a
