@@ -37,6 +37,8 @@ class Impersonation(Protocol):
 
 def company_access(company: Company) -> str:
     """FULL, READ_ONLY, BLOCKED, INACTIVE, ARCHIVED, PROVISIONING or MAINTENANCE for the company's users."""
+    if company.lifecycle == Company.Lifecycle.PROVISIONING:
+        return PROVISIONING
     if not company.has_live_database:
         return ARCHIVED
     if not company.is_active or company.lifecycle == Company.Lifecycle.SUSPENDED:

@@ -1,14 +1,17 @@
+from functools import partial
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
+from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState, UserProfile
-from subscription.provisioning import tenant_database_create, tenant_database_exists
+from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
 from subscription.schema import SCHEMA_STATES, schema_state
 from subscription.storage import tenant_storage
 
@@ -98,10 +101,27 @@ class CompanyAdmin(admin.ModelAdmin):
         return gettext("%(size)s · %(state)s") % {"size": size, "state": state}
 
     def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.lifecycle = Company.Lifecycle.PROVISIONING
         super().save_model(request, obj, form, change)
         if not change:
-            # The admin runs this inside one transaction: a failure undoes the company too.
-            tenant_database_create(obj)
+            # The admin saves the company and its subscriptions in one master transaction; the database
+            # is built after it commits, by the same service as everywhere (provisioning.py's steps).
+            transaction.on_commit(partial(self.provision, request, obj))
+
+    @staticmethod
+    def provision(request, company: Company) -> None:
+        try:
+            tenant_database_create(company)
+        except (ProvisioningError, DatabaseError) as error:
+            messages.error(
+                request,
+                gettext(
+                    "%(company)s was saved, but its database could not be made (%(error)s). It stays “being set "
+                    "up”: run manage.py create_tenant_db %(slug)s to finish it."
+                )
+                % {"company": company.name, "error": error, "slug": company.slug},
+            )
 
 
 class UserProfileInline(admin.StackedInline):

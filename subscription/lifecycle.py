@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "delete": gettext_lazy("Delete"),
 }
 STATE_WORDS = {
+    Lifecycle.PROVISIONING: gettext_lazy("being set up"),
     Lifecycle.ACTIVE: gettext_lazy("active"),
     Lifecycle.SUSPENDED: gettext_lazy("suspended"),
     Lifecycle.ARCHIVED: gettext_lazy("archived"),
@@ -100,9 +101,19 @@ def lifecycle_refusal(company: Company, action: str) -> str:
     """Why `action` cannot be done to `company` now and what to do instead; '' when it can."""
     start, end = TRANSITIONS[action]
     state = company.lifecycle
-    if state == start:
+    if state == start and company.lifecycle_pending in ("", action):
         return ""
     message = REFUSALS[action] % {"company": company.name, "state": STATE_WORDS[state]}
+    if company.lifecycle_pending and company.lifecycle_pending != action:
+        pending = ACTION_LABELS.get(company.lifecycle_pending, company.lifecycle_pending)
+        return _(
+            "“%(company)s” has an unfinished step (%(step)s): run that step again to finish it first; "
+            "nothing was changed."
+        ) % {"company": company.name, "step": pending}
+    if state == Lifecycle.PROVISIONING:
+        return f"{message} " + _("Finish setting it up first: manage.py create_tenant_db %(slug)s.") % {
+            "slug": company.slug
+        }
     direction = 1 if ORDER.index(end) > ORDER.index(start) else -1
     if state == Lifecycle.DELETED:
         hint = _("A deleted company cannot come back; its final backup is %(path)s.") % {
@@ -133,17 +144,35 @@ def _transition(
     *,
     by: AbstractBaseUser | None,
     work: Callable[[Company], None] | None = None,
+    record: dict | None = None,
 ) -> Company:
-    """Check the state, do the database work, record the new state (the company row is locked throughout)."""
+    """Take one step in three: mark it pending (master), do the database work, record the new state (master).
+
+    The database work runs outside any master transaction and is safe to repeat: a step killed halfway
+    stays pending, and running the same step again finishes it. A refusal from the storage (nothing was
+    changed) clears the mark. `record`: fields saved with the mark (what a rerun needs to finish).
+    """
     with transaction.atomic():
         locked = Company.objects.select_for_update().get(pk=company.pk)
         _ensure_allowed(locked, action)
         if work is not None:
+            locked.lifecycle_pending = action
+            for field, value in (record or {}).items():
+                setattr(locked, field, value)
+            locked.save(update_fields=["lifecycle_pending", *(record or {})])
+    if work is not None:
+        try:
             work(locked)
+        except ProvisioningError:
+            Company.objects.filter(pk=locked.pk, lifecycle_pending=action).update(lifecycle_pending="")
+            raise
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
         locked.lifecycle = TRANSITIONS[action][1]
+        locked.lifecycle_pending = ""
         locked.lifecycle_changed_at = timezone.now()
-        locked.save(update_fields=["lifecycle", "lifecycle_changed_at", "final_backup"])
-    for field in ("lifecycle", "lifecycle_changed_at", "final_backup"):
+        locked.save(update_fields=["lifecycle", "lifecycle_pending", "lifecycle_changed_at", "final_backup"])
+    for field in ("lifecycle", "lifecycle_pending", "lifecycle_changed_at", "final_backup"):
         setattr(company, field, getattr(locked, field))
     logger.info(
         "company %s: %s by %s, now %s%s",
@@ -202,17 +231,19 @@ def company_delete(*, company: Company, by: AbstractBaseUser | None = None) -> C
     """
     current = Company.objects.get(pk=company.pk)
     _ensure_allowed(current, "delete")
-    # Outside the master transaction below: a backup may take a while, and needs no lock.
-    backup = tenant_database_backup(company=current, by=by)
+    if current.lifecycle_pending == "delete" and current.final_backup:
+        backup = current.final_backup  # a deletion killed after its backup: the database may be gone already
+    else:
+        # Outside any master transaction: a backup may take a while, and needs no lock.
+        backup = str(tenant_database_backup(company=current, by=by))
 
     def remove(locked: Company) -> None:
         slug = validate_slug(locked.slug)
         forget_alias(tenant_alias(slug))
         tenant_storage().drop_archived(slug)
         TenantSchemaState.objects.filter(company=locked).delete()
-        locked.final_backup = str(backup)
 
-    return _transition(company, "delete", by=by, work=remove)
+    return _transition(company, "delete", by=by, work=remove, record={"final_backup": backup})
 
 
 def tenant_database_backup(*, company: Company, by: AbstractBaseUser | None = None) -> Path:

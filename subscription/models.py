@@ -43,6 +43,7 @@ class CompanyQuerySet(models.QuerySet):
 
 class Company(models.Model):
     class Lifecycle(models.TextChoices):
+        PROVISIONING = "provisioning", _("Being set up")
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         ARCHIVED = "archived", _("Archived")
@@ -68,12 +69,15 @@ class Company(models.Model):
     tax_id = models.CharField(_("tax ID (VÖEN)"), max_length=20, blank=True)
     lifecycle = models.CharField(
         _("lifecycle"),
-        max_length=10,
+        max_length=12,
         choices=Lifecycle.choices,
         default=Lifecycle.ACTIVE,
         help_text=_("Changed only by the lifecycle actions of /master-admin/ or their manage.py commands."),
     )
     lifecycle_changed_at = models.DateTimeField(_("lifecycle changed"), null=True, blank=True)
+    # A lifecycle step whose database work has started but is not recorded as done (a crash, a kill):
+    # rerunning that step finishes it, and no other step is taken meanwhile.
+    lifecycle_pending = models.CharField(_("lifecycle step in progress"), max_length=10, blank=True, editable=False)
     final_backup = models.CharField(
         _("final backup"), max_length=500, blank=True, help_text=_("Where the backup made before deletion is.")
     )

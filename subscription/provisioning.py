@@ -3,6 +3,15 @@
 A new company's database is a copy of a template database that was migrated once for the
 current migration state (see subscription.storage), so creating a company costs a file copy
 (SQLite) or a `CREATE DATABASE ... TEMPLATE` (PostgreSQL) rather than a full run of migrations.
+
+A company is made in ordered steps, each safe to repeat, so that a crash or a kill anywhere is
+finished by running the service again (`manage.py create_tenant_db SLUG`):
+
+1. the company row is committed in the master database as "provisioning" (subscription/services.py);
+2. its database is built under a temporary name and linked into place (storage, under the creation
+   lock; whatever a killed build left is removed first);
+3. its schema state is recorded;
+4. it becomes "active".
 """
 
 from __future__ import annotations
@@ -33,10 +42,10 @@ def tenant_database_exists(slug: str) -> bool:
 
 
 def tenant_database_create(company: Company, *, from_template: bool = True) -> TenantSchemaState:
-    """Make `company`'s database and record its schema state.
+    """Make `company`'s database, record its schema state and activate a company being set up (steps 2–4).
 
-    Raises ValidationError for a bad slug and ProvisioningError if the database exists or the company
-    is archived or deleted.
+    Safe to run again after a crash. Raises ValidationError for a bad slug and ProvisioningError if the
+    database of a company already in service exists, or the company is archived or deleted.
     """
     slug = validate_slug(company.slug)
     if company.lifecycle == Company.Lifecycle.ARCHIVED:
@@ -57,8 +66,26 @@ def tenant_database_create(company: Company, *, from_template: bool = True) -> T
         )
     started = time.perf_counter()
     forget_alias(tenant_alias(slug))
-    tenant_storage().create(slug, from_template=from_template)
-    return record_schema_state(company, duration=time.perf_counter() - started)
+    storage = tenant_storage()
+    with storage.creation_lock():
+        storage.remove_leftovers()
+        # A company still being set up may have its database from a run that stopped after step 2:
+        # a database under the real name is always whole (it is linked only once complete).
+        if not (company.lifecycle == Company.Lifecycle.PROVISIONING and storage.exists(slug)):
+            storage.create(slug, from_template=from_template)
+    state = record_schema_state(company, duration=time.perf_counter() - started)
+    _activate(company)
+    return state
+
+
+def _activate(company: Company) -> None:
+    """Step 4: a company being set up becomes active (a company in any other state keeps it)."""
+    now = timezone.now()
+    activated = Company.objects.filter(pk=company.pk, lifecycle=Company.Lifecycle.PROVISIONING).update(
+        lifecycle=Company.Lifecycle.ACTIVE, lifecycle_changed_at=now
+    )
+    if activated:
+        company.lifecycle, company.lifecycle_changed_at = Company.Lifecycle.ACTIVE, now
 
 
 def tenant_database_drop(company: Company) -> None:

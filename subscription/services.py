@@ -25,15 +25,17 @@ def company_create(
     ends_on: datetime.date | None = None,
     **fields,
 ) -> Company:
-    """Create a company, its subscription and its database, all or nothing.
+    """Create a company with its subscription, then its database (provisioning.py's steps).
 
-    Raises ValidationError for a bad or taken slug, ProvisioningError if its database exists.
+    The company row and subscription are committed first, as "provisioning"; if building the database
+    fails, the error is raised and `manage.py create_tenant_db SLUG` finishes the company later.
+    Raises ValidationError for a bad or taken slug, ProvisioningError if a database of that code exists.
     """
     validate_slug(slug)
-    company = Company(name=name, slug=slug, **fields)
+    company = Company(name=name, slug=slug, lifecycle=Company.Lifecycle.PROVISIONING, **fields)
     company.full_clean()
     if tenant_database_exists(slug):
-        raise ProvisioningError(f"A database for “{slug}” already exists; choose another code.")
+        raise ProvisioningError(_("A database for “%(slug)s” already exists; choose another code.") % {"slug": slug})
     with transaction.atomic():
         company.save()
         subscription = Subscription(
@@ -45,7 +47,9 @@ def company_create(
         )
         subscription.full_clean()
         subscription.save()
-        tenant_database_create(company)
+    # Outside the master transaction: no master lock is held while the database is built, and a
+    # failure leaves a company that says it is being set up rather than a database nobody owns.
+    tenant_database_create(company)
     return company
 
 

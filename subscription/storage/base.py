@@ -10,7 +10,7 @@ import os
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,16 +58,27 @@ class TenantStorage(ABC):
         """Make the company's database, never overwriting one. Raises ProvisioningError if it exists."""
 
     @abstractmethod
+    def creation_lock(self) -> AbstractContextManager[None]:
+        """Held while a database (or the template) is built: one builder at a time, across processes."""
+
+    @abstractmethod
+    def remove_leftovers(self) -> list[str]:
+        """Remove what killed builds left (temporary files or databases); call with the creation lock held."""
+
+    @abstractmethod
     def drop(self, slug: str) -> None:
         """Remove the company's live database for good (a missing one is fine)."""
 
     @abstractmethod
     def archive(self, slug: str) -> None:
-        """Take the live database out of service under its archived name. Raises ProvisioningError."""
+        """Take the live database out of service under its archived name; done already is fine.
+
+        Raises ProvisioningError (nothing changed) if there is neither, or both.
+        """
 
     @abstractmethod
     def restore(self, slug: str) -> None:
-        """Put the archived database back under its live name. Raises ProvisioningError."""
+        """Put the archived database back under its live name; done already is fine. Raises ProvisioningError."""
 
     @abstractmethod
     def drop_archived(self, slug: str) -> None:

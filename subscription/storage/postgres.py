@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import environ
@@ -22,6 +23,7 @@ from subscription.aliases import acquire, validate_slug
 from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
 
 PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
+CREATION_LOCK = 0x7E4A_0001  # the advisory lock key every builder of this project takes
 
 
 class PostgresStorage(TenantStorage):
@@ -82,6 +84,23 @@ class PostgresStorage(TenantStorage):
         with build_alias(self.connection_settings("template", database_name=name)) as alias:
             migrate_alias(alias)
 
+    @contextmanager
+    def creation_lock(self):
+        """A PostgreSQL advisory lock on the server, held by a session of its own for the block."""
+        with connections[self._server_alias()]._nodb_cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [CREATION_LOCK])
+            try:
+                yield
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [CREATION_LOCK])
+
+    def remove_leftovers(self) -> list[str]:
+        """Databases of builds that never finished (killed): every build holds the creation lock."""
+        rows = self.execute("SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_build\\_%%'")
+        for (name,) in rows:
+            self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return [name for (name,) in rows]
+
     def template_name(self) -> str:
         """The migrated template for the current migration state, built once per server."""
         from subscription.schema import migration_key
@@ -136,6 +155,8 @@ class PostgresStorage(TenantStorage):
 
     # --- archiving -------------------------------------------------------------------------------
     def _rename(self, slug: str, old: str, new: str) -> None:
+        if not self._database_exists(old) and self._database_exists(new):
+            return  # a killed step renamed it already
         if not self._database_exists(old):
             raise ProvisioningError(
                 _("There is no PostgreSQL database %(name)s of “%(slug)s”; nothing was changed.")

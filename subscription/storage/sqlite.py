@@ -100,25 +100,33 @@ class SqliteStorage(TenantStorage):
         for suffix in SIDE_FILES:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
+    def creation_lock(self):
+        return self._lock(".create.lock")
+
+    def remove_leftovers(self) -> list[str]:
+        """Temporary files of builds that never finished (killed): every build holds the creation lock."""
+        removed = []
+        for leftover in sorted(self._dir().glob(".*.tmp*")):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover.name)
+        return removed
+
     def template_path(self) -> Path:
-        """The migrated template for the current migration state, built once."""
+        """The migrated template for the current migration state, built once (call with the creation lock held)."""
         from subscription.schema import migration_key
 
         template = self._dir() / f"_template_{migration_key()[:16]}.db"
         if template.exists():
             return template
-        with self._lock(".template.lock"):
-            if template.exists():
-                return template
-            building = template.with_name(f".{template.name}.{uuid.uuid4().hex}.tmp")
-            try:
-                self._migrate_new_file(building)
-                os.replace(building, template)
-            finally:
-                remove_sqlite(building)
-            for stale in template.parent.glob("_template_*.db"):
-                if stale != template:
-                    stale.unlink(missing_ok=True)
+        building = template.with_name(f".{template.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            self._migrate_new_file(building)
+            os.replace(building, template)
+        finally:
+            remove_sqlite(building)
+        for stale in template.parent.glob("_template_*.db"):
+            if stale != template:
+                stale.unlink(missing_ok=True)
         return template
 
     # --- making and removing ---------------------------------------------------------------------
@@ -126,6 +134,7 @@ class SqliteStorage(TenantStorage):
         return self.path(slug).exists()
 
     def create(self, slug: str, *, from_template: bool = True) -> None:
+        """Build the database under a temporary name and link it into place (call with the creation lock held)."""
         final = self.path(slug)
         self._dir()
         if final.exists():
@@ -205,14 +214,27 @@ class SqliteStorage(TenantStorage):
         fsync_dir(target.parent)
         fsync_dir(source.parent)
 
+    def _moved_already(self, source: Path, target: Path) -> bool:
+        """A move that a killed step finished: the database is at `target` only (empty side files may stay)."""
+        if source.exists() or not target.exists():
+            return False
+        for side in sqlite_files(source)[1:]:
+            side.unlink(missing_ok=True)  # emptied by the checkpoint before the move
+        return True
+
     def archive(self, slug: str) -> None:
-        live = self.path(slug)
+        live, archived = self.path(slug), self.archive_path(slug)
+        if self._moved_already(live, archived):
+            return
         if live.exists():
             self._checkpoint(slug, live)
-        self._move(slug, live, self.archive_path(slug))
+        self._move(slug, live, archived)
 
     def restore(self, slug: str) -> None:
-        self._move(slug, self.archive_path(slug), self.path(slug))
+        live, archived = self.path(slug), self.archive_path(slug)
+        if self._moved_already(archived, live):
+            return
+        self._move(slug, archived, live)
 
     # --- copies and checks -----------------------------------------------------------------------
     def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:

@@ -53,13 +53,17 @@ def test_only_superusers_may_use_the_admin(superuser_client):
     assert superuser_client.get(reverse("admin:index")).status_code == 200
 
 
-def test_creating_a_company_in_the_admin_makes_its_database(superuser_client):
+def test_creating_a_company_in_the_admin_makes_its_database(superuser_client, django_capture_on_commit_callbacks):
     plan = PlanFactory()
     slug = "xezer-farma"
     try:
-        response = superuser_client.post(reverse("admin:subscription_company_add"), company_form(slug, plan))
+        # The database is built when the admin's master transaction commits.
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = superuser_client.post(reverse("admin:subscription_company_add"), company_form(slug, plan))
         assert response.status_code == 302, response.context["errors"] if response.context else response
+        assert len(callbacks) == 1
         company = Company.objects.get(slug=slug)
+        assert company.lifecycle == Company.Lifecycle.ACTIVE
         assert tenant_database_path(slug).exists()
         assert TenantSchemaState.objects.filter(company=company).exists()
         assert Subscription.objects.get(company=company).plan == plan
