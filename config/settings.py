@@ -103,6 +103,17 @@ TENANT_DB_DIR = Path(env("TENANT_DB_DIR", default=str(BASE_DIR / "databases")))
 TENANT_DATABASE_URL = env("TENANT_DATABASE_URL", default="")
 
 DATABASE_ROUTERS = ["subscription.db_router.TenantRouter"]
+# Completed connection settings of recently used company aliases kept per process (only aliases in use
+# are in Django's own mapping, whatever this is).
+TENANT_ALIAS_CACHE = env.int("TENANT_ALIAS_CACHE", default=64)
+# Containing one company's faults (subscription/faults.py): per process, requests of one company inside
+# its database at once, and how many more may wait, for how long; how long a request waits for a lock
+# in a company database; how long a database found broken is reported unavailable without a new try.
+TENANT_REQUEST_SLOTS = env.int("TENANT_REQUEST_SLOTS", default=2)
+TENANT_REQUEST_QUEUE = env.int("TENANT_REQUEST_QUEUE", default=2)
+TENANT_REQUEST_WAIT_S = env.float("TENANT_REQUEST_WAIT_S", default=1.0)
+TENANT_LOCK_TIMEOUT_S = env.float("TENANT_LOCK_TIMEOUT_S", default=1.5)
+TENANT_FAULT_COOLDOWN_S = env.float("TENANT_FAULT_COOLDOWN_S", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -126,7 +137,7 @@ USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

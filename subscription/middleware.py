@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 
-from subscription import access
+from subscription import access, faults, storage
 from subscription.models import Company
-from subscription.tenancy import close_tenant_connections, use_tenant
+from subscription.tenancy import close_tenant_connections, tenant_alias, use_tenant
 
 # Paths that work without a company (and are never blocked because of one).
 COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/", "/reference/")
@@ -41,7 +42,8 @@ class TenantMiddleware:
         request.tenant = company
         request.tenant_read_only = request.tenant_access == access.READ_ONLY
 
-        if not request.path.startswith(COMPANY_FREE_PREFIXES):
+        company_page = not request.path.startswith(COMPANY_FREE_PREFIXES)
+        if company_page:
             refusal = self.refusal(request)
             if refusal is not None:
                 return refusal
@@ -51,27 +53,77 @@ class TenantMiddleware:
             finally:
                 # Pages without a company (the admin's reference checks) may still open company databases.
                 close_tenant_connections()
+        if not company_page:
+            # /master-admin/, /accounts/... while inside a company: its database is not needed, nor guarded.
+            with use_tenant(company):
+                try:
+                    return self.get_response(request)
+                finally:
+                    close_tenant_connections()
+        return self.in_company(request, company)
 
+    def in_company(self, request: HttpRequest, company: Company) -> HttpResponse:
+        """Run the view in the company's database, within the guards of subscription.faults."""
+        fault = faults.current_fault(company.slug)
+        if fault is not None:
+            return unavailable(request, fault.reason)
+        gate = faults.gate_for(company.slug)
+        if not gate.enter(settings.TENANT_REQUEST_WAIT_S):
+            return unavailable(request, "busy")
+        streaming = False
+        token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
         try:
             with use_tenant(company):
-                response = self.get_response(request)
-        except BaseException:
+                response = self.probe(request, company) or self.get_response(request)
+            if response.streaming:
+                streaming = True
+                response.streaming_content = self.stream_in_tenant(company, response.streaming_content, gate)
+            return response
+        finally:
+            faults.lock_wait.reset(token)
             close_tenant_connections()
-            raise
-        if response.streaming:
-            response.streaming_content = self.stream_in_tenant(company, response.streaming_content)
-        else:
-            close_tenant_connections()
-        return response
+            if not streaming:
+                gate.leave()
 
     @staticmethod
-    def stream_in_tenant(company: Company, content):
-        """A streaming body runs after the view returned: re-enter the company for it."""
-        with use_tenant(company):
-            try:
+    def probe(request: HttpRequest, company: Company) -> HttpResponse | None:
+        """The unavailable page at once if the company's database cannot be opened and read."""
+        connection = connections[tenant_alias(company.slug)]
+        try:
+            storage.probe(connection)
+        except DatabaseError as error:
+            reason = storage.unavailable_reason(connection, error)
+            if reason is None:
+                raise
+            faults.report_fault(company, reason, error)
+            return unavailable(request, reason)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A view stopped by the company's database (a lock held too long, say) answers 503, not 500."""
+        company = getattr(request, "tenant", None)
+        if company is None or not isinstance(exception, DatabaseError):
+            return None
+        connection = getattr(connections._connections, tenant_alias(company.slug), None)
+        if connection is None or not connection.errors_occurred:
+            return None  # the error came from elsewhere (the master database, say)
+        reason = storage.unavailable_reason(connection, exception)
+        if reason is None:
+            return None
+        faults.report_fault(company, reason, exception)
+        return unavailable(request, reason)
+
+    @staticmethod
+    def stream_in_tenant(company: Company, content, gate: faults.Gate):
+        """A streaming body runs after the view returned: re-enter the company (and keep its place) for it."""
+        token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
+        try:
+            with use_tenant(company):
                 yield from content
-            finally:
-                close_tenant_connections()
+        finally:
+            faults.lock_wait.reset(token)
+            close_tenant_connections()
+            gate.leave()
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:
@@ -99,3 +151,10 @@ class TenantMiddleware:
                 return render(request, "master_admin/impersonation_read_only.html", status=403)
             return render(request, "errors/read_only.html", status=403)
         return None
+
+
+def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    """503: the company's data cannot be reached right now; try again shortly."""
+    response = render(request, "errors/company_unavailable.html", {"reason": reason}, status=503)
+    response["Retry-After"] = str(max(1, round(settings.TENANT_FAULT_COOLDOWN_S)))
+    return response

@@ -203,6 +203,9 @@ class TenantSchemaState(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # The last time a request found the database unusable (locked, missing, corrupt, unreachable), and why.
+    last_fault = models.CharField(max_length=600, blank=True)
+    last_fault_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tenant schema state")

@@ -10,12 +10,25 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import DatabaseError
 
+from subscription.storage import postgres, sqlite
 from subscription.storage.base import DatabaseFiles, ProvisioningError, TenantStorage
 from subscription.storage.postgres import PostgresStorage
 from subscription.storage.sqlite import SqliteStorage
 
-__all__ = ["DatabaseFiles", "PostgresStorage", "ProvisioningError", "SqliteStorage", "TenantStorage", "tenant_storage"]
+__all__ = [
+    "DatabaseFiles",
+    "PostgresStorage",
+    "ProvisioningError",
+    "SqliteStorage",
+    "TenantStorage",
+    "limit_lock_waits",
+    "probe",
+    "tenant_storage",
+    "unavailable_reason",
+]
+ENGINES = {"sqlite": sqlite, "postgresql": postgres}
 
 
 @lru_cache(maxsize=8)
@@ -26,3 +39,21 @@ def _storage(database_url: str, folder: str) -> TenantStorage:
 def tenant_storage() -> TenantStorage:
     """The store of company databases, as the settings configure it."""
     return _storage(settings.TENANT_DATABASE_URL, str(settings.TENANT_DB_DIR))
+
+
+# What a request needs to contain one company's faults (subscription.faults), by the connection's engine.
+def limit_lock_waits(connection, seconds: float) -> None:
+    """Make `connection` wait at most `seconds` for a lock held by someone else."""
+    ENGINES[connection.vendor].limit_lock_waits(connection, seconds)
+
+
+def probe(connection) -> None:
+    """Touch the database behind `connection` cheaply, so that a broken one fails before the view runs."""
+    ENGINES[connection.vendor].probe(connection)
+
+
+def unavailable_reason(connection, error: Exception) -> str | None:
+    """ "locked", "missing", "corrupt" or "unreachable" when `error` means the database cannot be used now."""
+    if not isinstance(error, DatabaseError):
+        return None
+    return ENGINES[connection.vendor].unavailable_reason(error)

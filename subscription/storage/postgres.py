@@ -229,3 +229,28 @@ class PostgresStorage(TenantStorage):
         with connection_for(alias).cursor() as cursor:
             cursor.execute("SELECT 1")
         return True, "ok"
+
+
+# --- Faults (subscription.faults) -----------------------------------------------------------------------
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def limit_lock_waits(connection, seconds: float) -> None:
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(seconds * 1000)}")
+
+
+def unavailable_reason(error: Exception) -> str | None:
+    import psycopg
+
+    cause = error.__cause__ if error.__cause__ is not None else error
+    if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return "locked"
+    if isinstance(cause, psycopg.OperationalError) and getattr(cause, "sqlstate", None) in (None, "3D000", "08006"):
+        return "missing" if "does not exist" in str(cause) else "unreachable"
+    return None
+
+
+def probe(connection) -> None:
+    """Connect: a missing database or an unreachable server fails here, at once."""
+    connection.ensure_connection()

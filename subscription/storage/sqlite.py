@@ -32,6 +32,7 @@ from subscription.storage.base import (
 )
 
 SIDE_FILES = ("-wal", "-shm")
+TENANT_INIT_COMMAND = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
 
 
 def sqlite_files(path: Path) -> list[Path]:
@@ -77,7 +78,10 @@ class SqliteStorage(TenantStorage):
 
     def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
         name = database_name if database_name is not None else f"{self.path(slug).as_uri()}?mode=rw"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": dict(settings.SQLITE_OPTIONS)}
+        # No `journal_mode=WAL` at every connect (it is kept in the file, set when the template is
+        # built): that statement waits for a lock, before a request could shorten its waits.
+        options = {**settings.SQLITE_OPTIONS, "init_command": TENANT_INIT_COMMAND}
+        return {"ENGINE": "subscription.storage.sqlite_backend", "NAME": name, "OPTIONS": options}
 
     # --- the template ----------------------------------------------------------------------------
     @contextmanager
@@ -93,6 +97,8 @@ class SqliteStorage(TenantStorage):
     def _migrate_new_file(self, path: Path) -> None:
         """Create `path` and migrate it from scratch; the file is self-contained afterwards."""
         with build_alias(self.connection_settings("template", database_name=str(path))) as alias:
+            with connection_for(alias).cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file, and in every copy of it
             migrate_alias(alias)
             with connection_for(alias).cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -299,3 +305,29 @@ def tenant_database_path(slug: str) -> Path:
 def tenant_archive_path(slug: str) -> Path:
     """Where an archived company's SQLite database lives: TENANT_DB_DIR/archive/."""
     return local_storage().archive_path(slug)
+
+
+# --- Faults (subscription.faults) -----------------------------------------------------------------------
+FAULTS = {
+    "database is locked": "locked",
+    "database table is locked": "locked",
+    "unable to open database": "missing",
+    "file is not a database": "corrupt",
+    "database disk image is malformed": "corrupt",
+    "disk i/o error": "corrupt",
+}
+
+
+def limit_lock_waits(connection, seconds: float) -> None:
+    """Nothing to do: company connections open with the short wait already (sqlite_backend)."""
+
+
+def unavailable_reason(error: Exception) -> str | None:
+    message = str(error).lower()
+    return next((reason for text, reason in FAULTS.items() if text in message), None)
+
+
+def probe(connection) -> None:
+    """Open the database and read its header: a missing, corrupt or locked file fails here, at once."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA schema_version")
