@@ -1,0 +1,505 @@
+"""The rows of an XLSX workbook's active sheet as text, read lazily from an archive checked first.
+
+openpyxl's reader is not used: it keeps whole rows (of any width) and every shared text in
+memory and trusts the XML parser with DTDs. Here the archive's directory, declared sizes and
+packing ratio are checked before anything is inflated; bytes are counted as they are inflated;
+the XML is parsed by expat in small chunks with DTDs refused (no entity can expand, no external
+file can be read), nesting and unparsed buffers bounded; and each cell is cut off at the limit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from typing import IO
+from xml.parsers import expat
+
+from django.utils.translation import gettext as _
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
+
+from subscription.ui.tables import MB, NUMBER, TableError, TableLimits, cell_too_long
+
+CHUNK = 16 * 1024
+END_RECORD = b"PK\x05\x06"
+ZIP64_LOCATOR = b"PK\x06\x07"
+MAX_DIRECTORY_ENTRY = 1024  # bytes of the central directory per entry, names included
+RATIO_FLOOR = MB  # parts smaller than this cannot be bombs whatever their ratio
+MAX_META_BYTES = MB  # relationships and workbook.xml: a few kilobytes in real files
+MAX_STYLES_BYTES = 4 * MB
+MAX_DEPTH = 32  # spreadsheet XML nests about six deep
+MAX_PENDING = 64 * 1024  # bytes expat may hold unparsed: a longer tag or comment is an attack
+MAX_FORMAT_CHARS = 255  # Excel's own limit on a number format
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
+CELL_REFERENCE = re.compile(r"([A-Z]{1,3})[0-9]{1,7}")
+RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+# What zipfile and zlib raise on a damaged archive.
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, struct.error)
+
+
+def unreadable() -> TableError:
+    return TableError(_("The file is not a readable XLSX spreadsheet."))
+
+
+def xlsx_rows(file: IO[bytes], limits: TableLimits) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of the active sheet, blank rows as (line, []). Raises TableError, also while iterating."""
+    archive = _Archive(file, limits)
+    workbook = archive.workbook()
+    return archive.sheet_rows(workbook)
+
+
+class _Archive:
+    """An XLSX zip whose directory and declared sizes were checked before anything is inflated."""
+
+    def __init__(self, file: IO[bytes], limits: TableLimits) -> None:
+        self.limits = limits
+        _check_directory(file, limits)
+        try:
+            self.zip = zipfile.ZipFile(file)
+            infos = self.zip.infolist()
+        except ZIP_ERRORS as error:
+            raise unreadable() from error
+        for info in infos:
+            if info.flag_bits & 1:
+                raise TableError(_("The file is protected by a password; save it without one and upload it again."))
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise unreadable()
+            if info.file_size > RATIO_FLOOR and info.file_size > info.compress_size * limits.max_compression_ratio:
+                raise TableError(
+                    _(
+                        "The file is packed far more tightly than a spreadsheet (a zip bomb?), so it was not "
+                        "opened. Save it again from Excel as an .xlsx workbook."
+                    )
+                )
+        if sum(info.file_size for info in infos) > limits.max_uncompressed_bytes:
+            raise TableError(
+                _("The file unpacks to more than %(limit)d MB. Split it into smaller files.")
+                % {"limit": limits.max_uncompressed_bytes // MB}
+            )
+
+    def chunks(self, name: str, *, max_bytes: int, too_large: Callable[[], TableError] = unreadable) -> Iterator[bytes]:
+        """The inflated bytes of a part, refused if it declares or turns out to be larger than allowed."""
+        try:
+            info = self.zip.getinfo(name)
+        except KeyError as error:
+            raise unreadable() from error
+        if info.file_size > max_bytes:
+            raise too_large()
+        return self._inflate(info)
+
+    def _inflate(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        read = 0
+        try:
+            with self.zip.open(info) as member:
+                while chunk := member.read(CHUNK):
+                    read += len(chunk)
+                    if read > info.file_size:  # more than declared: zipfile stops itself, this says so
+                        raise unreadable()
+                    yield chunk
+        except ZIP_ERRORS as error:
+            raise unreadable() from error
+
+    def part_exists(self, name: str) -> bool:
+        return name in self.zip.NameToInfo
+
+    def workbook(self) -> _Workbook:
+        path = _Relationships.read(self, "").target("officeDocument") or "xl/workbook.xml"
+        workbook = _Workbook(path)
+        _parse_all(self.chunks(path, max_bytes=MAX_META_BYTES), workbook)
+        workbook.relationships = _Relationships.read(self, path)
+        return workbook
+
+    def sheet_rows(self, workbook: _Workbook) -> Iterator[tuple[int, list[str]]]:
+        sheet = workbook.relationships.by_id.get(workbook.active_sheet_id() or "")
+        if sheet is None or not sheet[0].endswith("/worksheet") or not self.part_exists(sheet[1]):
+            raise unreadable()
+        shared = self._shared_strings(workbook.relationships.target("sharedStrings"))
+        date_styles, duration_styles = self._styles(workbook.relationships.target("styles"))
+        parser = _Sheet(shared, date_styles, duration_styles, workbook.epoch, self.limits)
+        chunks = self.chunks(sheet[1], max_bytes=self.limits.max_uncompressed_bytes)
+        for _chunk in _parse(chunks, parser):
+            yield from parser.rows
+            parser.rows.clear()
+
+    def _shared_strings(self, path: str | None) -> list[str]:
+        if path is None or not self.part_exists(path):
+            return []
+
+        def too_large() -> TableError:
+            return TableError(
+                _("The texts of the file take more than %(limit)d MB. Split it into smaller files.")
+                % {"limit": self.limits.max_shared_strings_bytes // MB}
+            )
+
+        strings = _SharedStrings(self.limits)
+        _parse_all(self.chunks(path, max_bytes=self.limits.max_shared_strings_bytes, too_large=too_large), strings)
+        return strings.strings
+
+    def _styles(self, path: str | None) -> tuple[set[int], set[int]]:
+        """The cell styles that show a number as a date, and those that show it as a duration."""
+        if path is None or not self.part_exists(path):
+            return set(), set()
+        styles = _Styles()
+        _parse_all(self.chunks(path, max_bytes=MAX_STYLES_BYTES), styles)
+        formats = {**BUILTIN_FORMATS, **styles.formats}
+        dates, durations = set(), set()
+        for index, format_id in enumerate(styles.cell_formats):
+            code = formats.get(format_id)
+            if code is None or len(code) > MAX_FORMAT_CHARS:  # the date check's regex is quadratic
+                continue
+            if is_timedelta_format(code):
+                durations.add(index)
+            elif is_date_format(code):
+                dates.add(index)
+        return dates, durations
+
+
+def _check_directory(file: IO[bytes], limits: TableLimits) -> None:
+    """Refuse archives with too many entries or a zip64 directory before zipfile loads the directory."""
+    file.seek(0, 2)
+    size = file.tell()
+    tail_size = min(size, 22 + 0xFFFF)
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    file.seek(0)
+    at = tail.rfind(END_RECORD)  # as zipfile finds it
+    if at < 0 or at + 22 > len(tail):
+        raise unreadable()
+    _disks, _start, here, entries, directory_size, _offset, _comment = struct.unpack_from("<4H2LH", tail, at + 4)
+    if max(here, entries) > limits.max_entries or directory_size > limits.max_entries * MAX_DIRECTORY_ENTRY:
+        raise TableError(
+            _("The file holds more than %(limit)d parts, which no spreadsheet needs. Save it again from Excel.")
+            % {"limit": limits.max_entries}
+        )
+    if at >= 20 and tail[at - 20 : at - 16] == ZIP64_LOCATOR:
+        raise unreadable()  # zip64 is for archives of gigabytes
+
+
+# XML ------------------------------------------------------------------------------------------
+
+
+class _Handler:
+    """Receives the events of one XML part; `position` is the byte offset of the latest event."""
+
+    position = 0
+    parser: expat.XMLParserType
+
+    def start(self, name: str, attributes: dict[str, str]) -> None: ...
+
+    def end(self, name: str) -> None: ...
+
+    def text(self, data: str) -> None: ...
+
+
+def _parse(chunks: Iterator[bytes], handler: _Handler) -> Iterator[None]:
+    """Feed an XML part to expat chunk by chunk, yielding after each (the handler collects results)."""
+    parser = expat.ParserCreate()
+    handler.parser = parser
+    depth = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise unreadable()
+        handler.position = parser.CurrentByteIndex
+        handler.start(name.rpartition(":")[2], attributes)
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        handler.position = parser.CurrentByteIndex
+        handler.end(name.rpartition(":")[2])
+
+    def text(data: str) -> None:
+        handler.position = parser.CurrentByteIndex
+        handler.text(data)
+
+    def moved(*_args) -> None:
+        handler.position = parser.CurrentByteIndex
+
+    def refuse_dtd(*_args) -> None:
+        raise TableError(
+            _(
+                "The file declares an XML document type, which spreadsheets never do (it may try to read "
+                "other files or expand without end), so it was not opened. Save it again from Excel."
+            )
+        )
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.CommentHandler = parser.ProcessingInstructionHandler = moved
+    parser.StartCdataSectionHandler = parser.EndCdataSectionHandler = moved
+    fed = 0
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            fed += len(chunk)
+            if fed - handler.position > MAX_PENDING:
+                raise TableError(
+                    _("The file has a piece of XML longer than %(limit)d KB, which spreadsheets never write.")
+                    % {"limit": MAX_PENDING // 1024}
+                )
+            yield
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise unreadable() from error
+    yield
+
+
+def _parse_all(chunks: Iterator[bytes], handler: _Handler) -> None:
+    for _chunk in _parse(chunks, handler):
+        pass
+
+
+class _Relationships(_Handler):
+    """A part's relationships: id -> (type, target path inside the archive)."""
+
+    def __init__(self, source: str) -> None:
+        self.folder = posixpath.dirname(source)
+        self.by_id: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def read(cls, archive: _Archive, source: str) -> _Relationships:
+        relationships = cls(source)
+        path = posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
+        if archive.part_exists(path):
+            _parse_all(archive.chunks(path, max_bytes=MAX_META_BYTES), relationships)
+        return relationships
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name != "Relationship" or attributes.get("TargetMode") == "External":
+            return
+        target = attributes.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(self.folder, target)
+        self.by_id[attributes.get("Id", "")] = (attributes.get("Type", ""), posixpath.normpath(path))
+
+    def target(self, kind: str) -> str | None:
+        """The first target of a relationship type such as `styles` (any namespace version)."""
+        return next((path for type_, path in self.by_id.values() if type_.rpartition("/")[2] == kind), None)
+
+
+class _Workbook(_Handler):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sheet_ids: list[str] = []
+        self.active = 0
+        self.epoch = WINDOWS_EPOCH
+        self.relationships = _Relationships(path)
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name == "sheet":
+            self.sheet_ids.append(next((v for k, v in attributes.items() if k.rpartition(":")[2] == "id"), ""))
+        elif name == "workbookView":
+            active = attributes.get("activeTab", "0")
+            self.active = int(active) if active.isascii() and active.isdigit() and len(active) < 6 else 0
+        elif name == "workbookPr" and attributes.get("date1904", "").lower() in ("1", "true"):
+            self.epoch = MAC_EPOCH
+
+    def active_sheet_id(self) -> str | None:
+        if not self.sheet_ids:
+            return None
+        return self.sheet_ids[self.active if self.active < len(self.sheet_ids) else 0]
+
+
+class _Styles(_Handler):
+    def __init__(self) -> None:
+        self.formats: dict[int, str] = {}
+        self.cell_formats: list[int] = []
+        self.in_cell_formats = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name == "numFmt":
+            format_id = _number(attributes.get("numFmtId", ""), 1_000_000)
+            if format_id is not None:
+                self.formats[format_id] = attributes.get("formatCode", "")
+        elif name == "cellXfs":
+            self.in_cell_formats = True
+        elif name == "xf" and self.in_cell_formats:
+            self.cell_formats.append(_number(attributes.get("numFmtId", "0"), 1_000_000) or 0)
+
+    def end(self, name: str) -> None:
+        if name == "cellXfs":
+            self.in_cell_formats = False
+
+
+class _Text(_Handler):
+    """Collects the text of `t` and `v` elements (not of phonetic runs), cut off at the cell limit."""
+
+    def __init__(self, limits: TableLimits) -> None:
+        self.limits = limits
+        self.parts: list[str] = []
+        self.length = 0
+        self.collecting = False
+        self.phonetic = 0
+
+    def start_text(self, name: str) -> None:
+        if name == "rPh":
+            self.phonetic += 1
+        elif name in ("t", "v") and not self.phonetic:
+            self.collecting = True
+
+    def end_text(self, name: str) -> None:
+        if name == "rPh":
+            self.phonetic -= 1
+        elif name in ("t", "v"):
+            self.collecting = False
+
+    def text(self, data: str) -> None:
+        if self.collecting:
+            self.length += len(data)
+            if self.length > self.limits.max_cell_chars:
+                raise self.too_long()
+            self.parts.append(data)
+
+    def take(self) -> str:
+        value = "".join(self.parts).strip()
+        self.parts.clear()
+        self.length = 0
+        return value
+
+    def too_long(self) -> TableError:
+        return cell_too_long(self.limits)
+
+
+class _SharedStrings(_Text):
+    def __init__(self, limits: TableLimits) -> None:
+        super().__init__(limits)
+        self.strings: list[str] = []
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.start_text(name)
+
+    def end(self, name: str) -> None:
+        if name == "si":
+            if len(self.strings) >= self.limits.max_shared_strings:
+                raise TableError(
+                    _("The file holds more than %(limit)d different texts. Split it into smaller files.")
+                    % {"limit": self.limits.max_shared_strings}
+                )
+            self.strings.append(self.take())
+        self.end_text(name)
+
+
+class _Sheet(_Text):
+    """Rows of a worksheet part; finished rows wait in `rows` until the reader takes them."""
+
+    def __init__(self, shared, date_styles, duration_styles, epoch, limits: TableLimits) -> None:
+        super().__init__(limits)
+        self.shared, self.date_styles, self.duration_styles, self.epoch = shared, date_styles, duration_styles, epoch
+        self.rows: list[tuple[int, list[str]]] = []
+        self.line = 0
+        self.column = 0
+        self.cells: dict[int, str] = {}
+        self.kind = self.style = None
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if name == "row":
+            line = _number(attributes["r"], MAX_ROW) if "r" in attributes else self.line + 1
+            if line is None or line <= self.line or line > MAX_ROW:
+                raise unreadable()
+            self.line, self.column = line, 0
+            self.cells.clear()
+        elif name == "c":
+            self.column = _column(attributes.get("r"), self.column)
+            self.kind = attributes.get("t", "n")
+            self.style = _number(attributes.get("s", "0"), 10_000_000, minimum=0)
+            self.take()
+        else:
+            self.start_text(name)
+
+    def end(self, name: str) -> None:
+        if name == "c":
+            value = self.value(self.take())
+            if value:
+                self.cells[self.column] = value
+        elif name == "row":
+            width = max(self.cells, default=0)
+            self.rows.append((self.line, [self.cells.get(column, "") for column in range(1, width + 1)]))
+        else:
+            self.end_text(name)
+
+    def too_long(self) -> TableError:
+        return cell_too_long(self.limits, row=self.line, column=self.column)
+
+    def value(self, raw: str) -> str:
+        """A cell as the text a user would have typed."""
+        if self.kind == "s":
+            index = _number(raw, len(self.shared) - 1, minimum=0)
+            if index is None:
+                raise unreadable()
+            return self.shared[index]
+        if self.kind == "b":
+            return {"1": "True", "0": "False"}.get(raw, raw)
+        if self.kind == "d":
+            return _iso_text(raw)
+        if self.kind in ("n", None) and raw:
+            return _number_text(raw, self.style, self)
+        return raw
+
+    def is_date(self, style: int | None) -> bool:
+        return style in self.date_styles or style in self.duration_styles
+
+
+def _number(text: str, maximum: int, *, minimum: int = 1) -> int | None:
+    """A plain decimal integer between minimum and maximum, or None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if minimum <= value <= maximum else None
+
+
+def _column(reference: str | None, previous: int) -> int:
+    if reference is None:
+        column = previous + 1
+    else:
+        match = CELL_REFERENCE.fullmatch(reference.upper())
+        if match is None:
+            raise unreadable()
+        column = 0
+        for letter in match.group(1):
+            column = column * 26 + ord(letter) - 64
+    if column <= previous or column > MAX_COLUMN:
+        raise unreadable()
+    return column
+
+
+def _number_text(raw: str, style: int | None, sheet: _Sheet) -> str:
+    if not NUMBER.fullmatch(raw):
+        return raw
+    number = float(raw)
+    if not math.isfinite(number):
+        return raw
+    if sheet.is_date(style):
+        try:
+            moment = from_excel(number, sheet.epoch, timedelta=style in sheet.duration_styles)
+        except (OverflowError, ValueError):
+            return raw
+        return _moment_text(moment)
+    if number.is_integer() and abs(number) < 1e16:
+        return str(int(number))
+    return repr(number)
+
+
+def _iso_text(raw: str) -> str:
+    try:
+        moment = datetime.datetime.fromisoformat(raw.rstrip("Z"))
+    except ValueError:
+        return raw
+    return _moment_text(moment)
+
+
+def _moment_text(moment) -> str:
+    if isinstance(moment, datetime.datetime) and moment.time() == datetime.time(0):
+        return moment.date().isoformat()
+    return str(moment)
