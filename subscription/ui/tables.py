@@ -49,6 +49,8 @@ class TableLimits:
     max_shared_strings: int = 200_000
     max_cell_chars: int = 1000
     max_columns: int = 100
+    max_cells: int = 300_000  # XLSX cells, empty ones included: 5000 rows of 60 columns
+    max_xml_elements: int = 1_000_000  # per XLSX part: a full table has 3 or 4 per cell
     max_blank_rows: int = 10_000
     max_line_chars: int = 64 * 1024  # a CSV row, quoted line breaks included
     max_compression_ratio: int = 100  # real sheets pack 5-15 times; zip bombs a thousand times

@@ -1,10 +1,10 @@
 """The rows of an XLSX workbook's active sheet as text, read lazily from an archive checked first.
 
 openpyxl's reader is not used: it keeps whole rows (of any width) and every shared text in
-memory and trusts the XML parser with DTDs. Here the archive's directory, declared sizes and
-packing ratio are checked before anything is inflated; bytes are counted as they are inflated;
+memory and trusts the XML parser with DTDs. Here the archive is checked first (xlsx_archive.py);
 the XML is parsed by expat in small chunks with DTDs refused (no entity can expand, no external
-file can be read), nesting and unparsed buffers bounded; and each cell is cut off at the limit.
+file can be read), with nesting, element counts and unparsed buffers bounded; and each cell is
+cut off at the limit as its text arrives.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ import datetime
 import math
 import posixpath
 import re
-import struct
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO
 from xml.parsers import expat
 
@@ -25,12 +22,8 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
 from subscription.ui.tables import MB, NUMBER, TableError, TableLimits, cell_too_long
+from subscription.ui.xlsx_archive import Archive, unreadable
 
-CHUNK = 16 * 1024
-END_RECORD = b"PK\x05\x06"
-ZIP64_LOCATOR = b"PK\x06\x07"
-MAX_DIRECTORY_ENTRY = 1024  # bytes of the central directory per entry, names included
-RATIO_FLOOR = MB  # parts smaller than this cannot be bombs whatever their ratio
 MAX_META_BYTES = MB  # relationships and workbook.xml: a few kilobytes in real files
 MAX_STYLES_BYTES = 4 * MB
 MAX_DEPTH = 32  # spreadsheet XML nests about six deep
@@ -38,97 +31,42 @@ MAX_PENDING = 64 * 1024  # bytes expat may hold unparsed: a longer tag or commen
 MAX_FORMAT_CHARS = 255  # Excel's own limit on a number format
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 CELL_REFERENCE = re.compile(r"([A-Z]{1,3})[0-9]{1,7}")
-RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-# What zipfile and zlib raise on a damaged archive.
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, struct.error)
-
-
-def unreadable() -> TableError:
-    return TableError(_("The file is not a readable XLSX spreadsheet."))
 
 
 def xlsx_rows(file: IO[bytes], limits: TableLimits) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of the active sheet, blank rows as (line, []). Raises TableError, also while iterating."""
-    archive = _Archive(file, limits)
-    workbook = archive.workbook()
-    return archive.sheet_rows(workbook)
+    book = _Book(Archive(file, limits), limits)
+    return book.sheet_rows(book.workbook())
 
 
-class _Archive:
-    """An XLSX zip whose directory and declared sizes were checked before anything is inflated."""
+class _Book:
+    """The parts of a workbook that lead to its active sheet's rows."""
 
-    def __init__(self, file: IO[bytes], limits: TableLimits) -> None:
+    def __init__(self, archive: Archive, limits: TableLimits) -> None:
+        self.archive = archive
         self.limits = limits
-        _check_directory(file, limits)
-        try:
-            self.zip = zipfile.ZipFile(file)
-            infos = self.zip.infolist()
-        except ZIP_ERRORS as error:
-            raise unreadable() from error
-        for info in infos:
-            if info.flag_bits & 1:
-                raise TableError(_("The file is protected by a password; save it without one and upload it again."))
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise unreadable()
-            if info.file_size > RATIO_FLOOR and info.file_size > info.compress_size * limits.max_compression_ratio:
-                raise TableError(
-                    _(
-                        "The file is packed far more tightly than a spreadsheet (a zip bomb?), so it was not "
-                        "opened. Save it again from Excel as an .xlsx workbook."
-                    )
-                )
-        if sum(info.file_size for info in infos) > limits.max_uncompressed_bytes:
-            raise TableError(
-                _("The file unpacks to more than %(limit)d MB. Split it into smaller files.")
-                % {"limit": limits.max_uncompressed_bytes // MB}
-            )
-
-    def chunks(self, name: str, *, max_bytes: int, too_large: Callable[[], TableError] = unreadable) -> Iterator[bytes]:
-        """The inflated bytes of a part, refused if it declares or turns out to be larger than allowed."""
-        try:
-            info = self.zip.getinfo(name)
-        except KeyError as error:
-            raise unreadable() from error
-        if info.file_size > max_bytes:
-            raise too_large()
-        return self._inflate(info)
-
-    def _inflate(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
-        read = 0
-        try:
-            with self.zip.open(info) as member:
-                while chunk := member.read(CHUNK):
-                    read += len(chunk)
-                    if read > info.file_size:  # more than declared: zipfile stops itself, this says so
-                        raise unreadable()
-                    yield chunk
-        except ZIP_ERRORS as error:
-            raise unreadable() from error
-
-    def part_exists(self, name: str) -> bool:
-        return name in self.zip.NameToInfo
 
     def workbook(self) -> _Workbook:
-        path = _Relationships.read(self, "").target("officeDocument") or "xl/workbook.xml"
+        path = _Relationships.read(self.archive, "").target("officeDocument") or "xl/workbook.xml"
         workbook = _Workbook(path)
-        _parse_all(self.chunks(path, max_bytes=MAX_META_BYTES), workbook)
-        workbook.relationships = _Relationships.read(self, path)
+        _parse_all(self.archive.chunks(path, max_bytes=MAX_META_BYTES), workbook, self.limits)
+        workbook.relationships = _Relationships.read(self.archive, path)
         return workbook
 
     def sheet_rows(self, workbook: _Workbook) -> Iterator[tuple[int, list[str]]]:
         sheet = workbook.relationships.by_id.get(workbook.active_sheet_id() or "")
-        if sheet is None or not sheet[0].endswith("/worksheet") or not self.part_exists(sheet[1]):
+        if sheet is None or not sheet[0].endswith("/worksheet") or not self.archive.part_exists(sheet[1]):
             raise unreadable()
         shared = self._shared_strings(workbook.relationships.target("sharedStrings"))
         date_styles, duration_styles = self._styles(workbook.relationships.target("styles"))
         parser = _Sheet(shared, date_styles, duration_styles, workbook.epoch, self.limits)
-        chunks = self.chunks(sheet[1], max_bytes=self.limits.max_uncompressed_bytes)
-        for _chunk in _parse(chunks, parser):
+        chunks = self.archive.chunks(sheet[1], max_bytes=self.limits.max_uncompressed_bytes)
+        for _chunk in _parse(chunks, parser, self.limits):
             yield from parser.rows
             parser.rows.clear()
 
     def _shared_strings(self, path: str | None) -> list[str]:
-        if path is None or not self.part_exists(path):
+        if path is None or not self.archive.part_exists(path):
             return []
 
         def too_large() -> TableError:
@@ -138,15 +76,19 @@ class _Archive:
             )
 
         strings = _SharedStrings(self.limits)
-        _parse_all(self.chunks(path, max_bytes=self.limits.max_shared_strings_bytes, too_large=too_large), strings)
+        _parse_all(
+            self.archive.chunks(path, max_bytes=self.limits.max_shared_strings_bytes, too_large=too_large),
+            strings,
+            self.limits,
+        )
         return strings.strings
 
     def _styles(self, path: str | None) -> tuple[set[int], set[int]]:
         """The cell styles that show a number as a date, and those that show it as a duration."""
-        if path is None or not self.part_exists(path):
+        if path is None or not self.archive.part_exists(path):
             return set(), set()
         styles = _Styles()
-        _parse_all(self.chunks(path, max_bytes=MAX_STYLES_BYTES), styles)
+        _parse_all(self.archive.chunks(path, max_bytes=MAX_STYLES_BYTES), styles, self.limits)
         formats = {**BUILTIN_FORMATS, **styles.formats}
         dates, durations = set(), set()
         for index, format_id in enumerate(styles.cell_formats):
@@ -160,35 +102,34 @@ class _Archive:
         return dates, durations
 
 
-def _check_directory(file: IO[bytes], limits: TableLimits) -> None:
-    """Refuse archives with too many entries or a zip64 directory before zipfile loads the directory."""
-    file.seek(0, 2)
-    size = file.tell()
-    tail_size = min(size, 22 + 0xFFFF)
-    file.seek(size - tail_size)
-    tail = file.read(tail_size)
-    file.seek(0)
-    at = tail.rfind(END_RECORD)  # as zipfile finds it
-    if at < 0 or at + 22 > len(tail):
-        raise unreadable()
-    _disks, _start, here, entries, directory_size, _offset, _comment = struct.unpack_from("<4H2LH", tail, at + 4)
-    if max(here, entries) > limits.max_entries or directory_size > limits.max_entries * MAX_DIRECTORY_ENTRY:
-        raise TableError(
-            _("The file holds more than %(limit)d parts, which no spreadsheet needs. Save it again from Excel.")
-            % {"limit": limits.max_entries}
-        )
-    if at >= 20 and tail[at - 20 : at - 16] == ZIP64_LOCATOR:
-        raise unreadable()  # zip64 is for archives of gigabytes
-
-
 # XML ------------------------------------------------------------------------------------------
 
 
 class _Handler:
-    """Receives the events of one XML part; `position` is the byte offset of the latest event."""
+    """Receives the events of one XML part, with depth and element count bounded."""
 
-    position = 0
-    parser: expat.XMLParserType
+    depth = 0
+    elements = 0
+    max_elements = 0  # set by _parse from the limits
+
+    def start_element(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_DEPTH:
+            raise unreadable()
+        if self.elements > self.max_elements:
+            raise TableError(
+                _(
+                    "The file holds far more than a table (over %(limit)d XML elements). "
+                    "Copy the table alone into a new workbook and upload that."
+                )
+                % {"limit": self.max_elements}
+            )
+        self.start(name if ":" not in name else name.rpartition(":")[2], attributes)
+
+    def end_element(self, name: str) -> None:
+        self.depth -= 1
+        self.end(name if ":" not in name else name.rpartition(":")[2])
 
     def start(self, name: str, attributes: dict[str, str]) -> None: ...
 
@@ -197,55 +138,33 @@ class _Handler:
     def text(self, data: str) -> None: ...
 
 
-def _parse(chunks: Iterator[bytes], handler: _Handler) -> Iterator[None]:
-    """Feed an XML part to expat chunk by chunk, yielding after each (the handler collects results)."""
-    parser = expat.ParserCreate()
-    handler.parser = parser
-    depth = 0
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_DEPTH:
-            raise unreadable()
-        handler.position = parser.CurrentByteIndex
-        handler.start(name.rpartition(":")[2], attributes)
-
-    def end(name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        handler.position = parser.CurrentByteIndex
-        handler.end(name.rpartition(":")[2])
-
-    def text(data: str) -> None:
-        handler.position = parser.CurrentByteIndex
-        handler.text(data)
-
-    def moved(*_args) -> None:
-        handler.position = parser.CurrentByteIndex
-
-    def refuse_dtd(*_args) -> None:
-        raise TableError(
-            _(
-                "The file declares an XML document type, which spreadsheets never do (it may try to read "
-                "other files or expand without end), so it was not opened. Save it again from Excel."
-            )
+def _refuse_dtd(*_args) -> None:
+    raise TableError(
+        _(
+            "The file declares an XML document type, which spreadsheets never do (it may try to read "
+            "other files or expand without end), so it was not opened. Save it again from Excel."
         )
+    )
 
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
+
+def _parse(chunks: Iterator[bytes], handler: _Handler, limits: TableLimits) -> Iterator[None]:
+    """Feed an XML part to expat chunk by chunk, yielding after each (the handler collects results)."""
+    handler.max_elements = limits.max_xml_elements
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_dtd
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.CommentHandler = parser.ProcessingInstructionHandler = moved
-    parser.StartCdataSectionHandler = parser.EndCdataSectionHandler = moved
+    parser.StartElementHandler = handler.start_element
+    parser.EndElementHandler = handler.end_element
+    parser.CharacterDataHandler = handler.text
+    parser.buffer_text = True  # fewer calls; a piece is still at most buffer_size characters
     fed = 0
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
             fed += len(chunk)
-            if fed - handler.position > MAX_PENDING:
+            # Between calls CurrentByteIndex is where parsing stopped: the rest waits in expat's
+            # buffer, which only an endless tag, comment or similar makes grow.
+            if fed - parser.CurrentByteIndex > MAX_PENDING:
                 raise TableError(
                     _("The file has a piece of XML longer than %(limit)d KB, which spreadsheets never write.")
                     % {"limit": MAX_PENDING // 1024}
@@ -257,8 +176,8 @@ def _parse(chunks: Iterator[bytes], handler: _Handler) -> Iterator[None]:
     yield
 
 
-def _parse_all(chunks: Iterator[bytes], handler: _Handler) -> None:
-    for _chunk in _parse(chunks, handler):
+def _parse_all(chunks: Iterator[bytes], handler: _Handler, limits: TableLimits) -> None:
+    for _chunk in _parse(chunks, handler, limits):
         pass
 
 
@@ -270,11 +189,11 @@ class _Relationships(_Handler):
         self.by_id: dict[str, tuple[str, str]] = {}
 
     @classmethod
-    def read(cls, archive: _Archive, source: str) -> _Relationships:
+    def read(cls, archive: Archive, source: str) -> _Relationships:
         relationships = cls(source)
         path = posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
         if archive.part_exists(path):
-            _parse_all(archive.chunks(path, max_bytes=MAX_META_BYTES), relationships)
+            _parse_all(archive.chunks(path, max_bytes=MAX_META_BYTES), relationships, archive.limits)
         return relationships
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -291,7 +210,6 @@ class _Relationships(_Handler):
 
 class _Workbook(_Handler):
     def __init__(self, path: str) -> None:
-        self.path = path
         self.sheet_ids: list[str] = []
         self.active = 0
         self.epoch = WINDOWS_EPOCH
@@ -401,6 +319,7 @@ class _Sheet(_Text):
         self.line = 0
         self.column = 0
         self.cells: dict[int, str] = {}
+        self.cell_count = 0
         self.kind = self.style = None
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -411,6 +330,15 @@ class _Sheet(_Text):
             self.line, self.column = line, 0
             self.cells.clear()
         elif name == "c":
+            self.cell_count += 1
+            if self.cell_count > self.limits.max_cells:
+                raise TableError(
+                    _(
+                        "The sheet has more than %(limit)d cells, empty ones included. Delete the empty rows "
+                        "and columns around the table, or split it."
+                    )
+                    % {"limit": self.limits.max_cells}
+                )
             self.column = _column(attributes.get("r"), self.column)
             self.kind = attributes.get("t", "n")
             self.style = _number(attributes.get("s", "0"), 10_000_000, minimum=0)
@@ -443,7 +371,7 @@ class _Sheet(_Text):
             return {"1": "True", "0": "False"}.get(raw, raw)
         if self.kind == "d":
             return _iso_text(raw)
-        if self.kind in ("n", None) and raw:
+        if self.kind == "n" and raw:
             return _number_text(raw, self.style, self)
         return raw
 
@@ -499,7 +427,7 @@ def _iso_text(raw: str) -> str:
     return _moment_text(moment)
 
 
-def _moment_text(moment) -> str:
+def _moment_text(moment: datetime.datetime | datetime.time | datetime.timedelta) -> str:
     if isinstance(moment, datetime.datetime) and moment.time() == datetime.time(0):
         return moment.date().isoformat()
     return str(moment)
