@@ -302,6 +302,23 @@ def test_a_csv_file_reads_as_its_rows_were_written(rows, delimiter, bom):
     assert [(row.line, dict(row)) for row in read(data, "t.csv")] == expected
 
 
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("a" + "," * 20_000 + "x", "Row 2 has a value in column 20001; an upload has at most 100 columns"),
+        (
+            "a" + "," * 150 + "x",
+            "Row 2 has a value in column EU; an upload has at most 100 columns. Delete the columns after CV.",
+        ),
+        ("a,b" + "," * 50 + "\x07", "Row 2, column AZ contains a control character (U+0007)"),
+        ("a," + "b" * 1001, "Row 2, column B holds more than 1000 characters"),
+    ],
+)
+def test_a_bad_csv_cell_is_named_by_row_and_column(line, expected):
+    with pytest.raises(TableError, match=re.escape(expected)):
+        read(f"date,product_code\n{line}\n".encode(), "t.csv")
+
+
 def test_csv_rows_keep_their_spreadsheet_numbers_across_quoted_line_breaks_and_blank_lines():
     data = b'date;note\n2025-03-14;"two\nlines"\n\n2025-03-15;plain\n'
     assert [(row.line, dict(row)) for row in read(data, "t.csv")] == [

@@ -32,6 +32,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
 NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")  # thousands separators as people type them
 MAX_NUMBER_CHARS = 40
+MAX_LETTERED_COLUMN = 18_278  # ZZZ: openpyxl names no column after it (a CSV line may have more)
 MAX_NUMBER_MAGNITUDE = 18  # digits before the point: more than any quantity, price or amount
 
 
@@ -155,9 +156,9 @@ def _check_cells(line: int, cells: list[str], limits: TableLimits) -> None:
             )
             % {
                 "row": line,
-                "column": get_column_letter(column + 1),
+                "column": column_name(column + 1),
                 "limit": limits.max_columns,
-                "last": get_column_letter(limits.max_columns),
+                "last": column_name(limits.max_columns),
             }
         )
     for index, cell in enumerate(cells):
@@ -170,8 +171,13 @@ def _check_cells(line: int, cells: list[str], limits: TableLimits) -> None:
                     "Row %(row)d, column %(column)s contains a control character (%(code)s); "
                     "remove it and upload the file again."
                 )
-                % {"row": line, "column": get_column_letter(index + 1), "code": f"U+{ord(control.group()):04X}"}
+                % {"row": line, "column": column_name(index + 1), "code": f"U+{ord(control.group()):04X}"}
             )
+
+
+def column_name(number: int) -> str:
+    """A column as a spreadsheet names it (1 is A); past the last one Excel has, its number."""
+    return get_column_letter(number) if number <= MAX_LETTERED_COLUMN else str(number)
 
 
 def cell_too_long(limits: TableLimits, *, row: int | None = None, column: int | None = None) -> TableError:
@@ -182,7 +188,7 @@ def cell_too_long(limits: TableLimits, *, row: int | None = None, column: int | 
         )
     return TableError(
         _("Row %(row)d, column %(column)s holds more than %(limit)d characters; shorten it.")
-        % {"row": row, "column": get_column_letter(column), "limit": limits.max_cell_chars}
+        % {"row": row, "column": column_name(column), "limit": limits.max_cell_chars}
     )
 
 
