@@ -168,6 +168,13 @@ SUBSCRIPTION_GRACE_DAYS = env.int("SUBSCRIPTION_GRACE_DAYS", default=14)
 # Minutes after which a superuser's impersonation of a company ends by itself.
 IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=60)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
+# Uploaded tables (the sales import) are read within these limits (subscription/ui/tables.py), so
+# that no file can exhaust a worker's memory or time.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("IMPORT_MAX_SHARED_STRINGS_BYTES", default=8 * 1024 * 1024)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=1000)
 APP_VERSION = env("APP_VERSION", default="0.1.0")
 
 LOGGING = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext
@@ -13,16 +14,15 @@ from doctors.models import Doctor
 from doctors.selectors import doctors_ordered
 from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
 from regions.models import City, Region
-from sales.importing import MAX_ROWS
+from sales.importing import sale_rows
 from sales.models import Product, Sale
 from subscription.models import Company
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
 from subscription.ui.forms import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
-from subscription.ui.tables import read_table
+from subscription.ui.tables import TableError, TableRow, quote_cell, read_table
 
 User = get_user_model()
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_EXTENSIONS = (".csv", ".xlsx", ".txt")
 
 
@@ -148,29 +148,29 @@ class SaleImportForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = gettext(
             "A CSV (UTF-8) or XLSX file with the columns below, at most %(rows)s rows."
-        ) % {"rows": f"{MAX_ROWS:,}"}
+        ) % {"rows": f"{settings.IMPORT_MAX_ROWS:,}"}
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx,text/csv"
         self.style_fields()
 
-    def clean_file(self) -> list[dict[str, str]]:
-        """The file's rows, keyed by its header; a form error if it is not a spreadsheet."""
+    def clean_file(self) -> list[TableRow]:
+        """The file's rows with the columns of a sale; a form error if it is not a table within the limits."""
         upload = self.cleaned_data["file"]
-        name = upload.name or ""
-        if not name.lower().endswith(UPLOAD_EXTENSIONS):
+        name = quote_cell(upload.name or "")
+        if not (upload.name or "").lower().endswith(UPLOAD_EXTENSIONS):
             raise forms.ValidationError(
                 _("“%(name)s” is not a spreadsheet. Upload a CSV or XLSX file (Excel: File → Save as → .xlsx)."),
                 params={"name": name},
                 code="not_spreadsheet",
             )
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)d MB. Split it into smaller files."),
-                params={"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+                params={"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
                 code="too_large",
             )
         try:
-            return read_table(upload)
-        except ValueError as error:
+            return sale_rows(read_table(upload, max_rows=settings.IMPORT_MAX_ROWS))
+        except TableError as error:
             raise forms.ValidationError(
                 _("“%(name)s” cannot be read: %(reason)s"),
                 params={"name": name, "reason": str(error)},

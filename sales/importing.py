@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -18,8 +19,12 @@ from doctors.models import Doctor
 from regions.models import City, Region
 from sales.models import Product, Sale
 from subscription.models import Company
+from subscription.ui.tables import TableRow, cell_date, cell_decimal, cell_whole_number, quote_cell
 
-MAX_ROWS = 5000
+# A report longer than this helps nobody (and would make a page of megabytes); the count says the rest.
+MAX_REPORTED_ERRORS = 100
+MAX_QUANTITY = 10**9
+MAX_PRICE = Decimal(10) ** 10
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,26 @@ class RowError:
 
 
 class ImportRejected(Exception):
-    """Some rows are wrong, so nothing was saved."""
+    """Some rows are wrong, so nothing was saved; `errors` are the first of them, `count` says how many."""
 
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} errors")
+    def __init__(self, errors: list[RowError], *, count: int) -> None:
+        super().__init__(f"{count} errors")
         self.errors = errors
+        self.count = count
+
+
+@dataclass
+class ParsedSales:
+    """Unsaved sales of the good rows, the first MAX_REPORTED_ERRORS errors and the count of all."""
+
+    sales: list[Sale] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    def add_errors(self, errors: list[RowError]) -> None:
+        self.error_count += len(errors)
+        self.errors.extend(errors[: max(0, MAX_REPORTED_ERRORS - len(self.errors))])
+        self.sales.clear()  # nothing will be saved, so no need to keep them
 
 
 def column_key(header: str) -> str:
@@ -91,20 +111,34 @@ def column_key(header: str) -> str:
     return ALIASES.get(key, key)
 
 
-def parse_sale_rows(
-    rows: list[dict[str, str]], *, company: Company, created_by: AbstractUser
-) -> tuple[list[Sale], list[RowError]]:
-    """Unsaved Sale objects for good rows, and an error for each bad cell.
+def sale_rows(table: Iterable[TableRow]) -> list[TableRow]:
+    """The rows of an uploaded table with only the columns a sale has, under their names.
+
+    Consumes a lazy table row by row, so other columns never pile up in memory.
+    """
+    rows = []
+    for row in table:
+        values = {}
+        for header, value in row.items():
+            key = column_key(header)
+            if key in COLUMN_NAMES:
+                values[key] = value
+        rows.append(TableRow(values, line=row.line))
+    return rows
+
+
+def parse_sale_rows(rows: list[dict[str, str]], *, company: Company, created_by: AbstractUser) -> ParsedSales:
+    """Unsaved Sale objects for good rows, or the errors of the bad cells (the first ones, and a count).
 
     Raises ValidationError if the file as a whole cannot be read as sales (no rows, too many
     rows, a required column missing). Reference rows are read in a few queries, not per row.
     """
     if not rows:
         raise ValidationError(_("The file has a header row but no sales under it."), code="empty")
-    if len(rows) > MAX_ROWS:
+    if len(rows) > settings.IMPORT_MAX_ROWS:
         raise ValidationError(
-            _("The file has %(count)d rows; one upload takes at most %(limit)d. Split it into smaller files.")
-            % {"count": len(rows), "limit": MAX_ROWS},
+            _("The file has more than %(limit)d rows; one upload takes at most %(limit)d. Split it into smaller files.")
+            % {"limit": settings.IMPORT_MAX_ROWS},
             code="too_many_rows",
         )
     # Error reports name the line as the spreadsheet shows it, blank lines included.
@@ -119,13 +153,14 @@ def parse_sale_rows(
             code="missing_columns",
         )
     lookups = _Lookups(rows, company=company)
-    sales, errors = [], []
+    parsed = ParsedSales()
     for line, row in zip(lines, rows, strict=True):
         sale, row_errors = _parse_row(row, line, lookups, created_by)
-        errors.extend(row_errors)
-        if sale is not None:
-            sales.append(sale)
-    return sales, errors
+        if row_errors:
+            parsed.add_errors(row_errors)
+        elif not parsed.error_count:
+            parsed.sales.append(sale)
+    return parsed
 
 
 class _Lookups:
@@ -154,11 +189,14 @@ def _parse_row(
     def cell(column: str) -> str:
         return (row.get(column) or "").strip()
 
-    date = _date(cell("date"))
+    def shown(column: str) -> str:
+        return quote_cell(cell(column))
+
+    date = cell_date(cell("date"), DATE_FORMATS)
     if not cell("date"):
         fail("date", _("The date is missing."))
     elif date is None:
-        fail("date", _("“%(value)s” is not a date; write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": cell("date")})
+        fail("date", _("“%(value)s” is not a date; write it as YYYY-MM-DD or DD.MM.YYYY.") % {"value": shown("date")})
 
     product = lookups.products.get(cell("product_code"))
     if not cell("product_code"):
@@ -167,36 +205,36 @@ def _parse_row(
         fail(
             "product_code",
             _("No product has the code “%(value)s”; check it or add the product to the catalogue first.")
-            % {"value": cell("product_code")},
+            % {"value": shown("product_code")},
         )
 
-    quantity = _whole_number(cell("quantity"))
-    if quantity is None or quantity < 1:
-        fail("quantity", _("“%(value)s” is not a number of packs (1 or more).") % {"value": cell("quantity")})
+    quantity = cell_whole_number(cell("quantity"))
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        fail("quantity", _("“%(value)s” is not a number of packs (1 or more).") % {"value": shown("quantity")})
 
     unit_price = product.price if product is not None else None
     if cell("unit_price"):
-        unit_price = _decimal(cell("unit_price"))
-        if unit_price is None or unit_price < 0:
-            fail("unit_price", _("“%(value)s” is not a price.") % {"value": cell("unit_price")})
+        unit_price = cell_decimal(cell("unit_price"))
+        if unit_price is None or not 0 <= unit_price < MAX_PRICE:
+            fail("unit_price", _("“%(value)s” is not a price.") % {"value": shown("unit_price")})
 
     source = cell("source").lower() or Sale.Source.DISTRIBUTOR_TO_PHARMACY
     if source not in Sale.Source.values:
         fail(
             "source",
             _("“%(value)s” is not a source; use %(choices)s.")
-            % {"value": cell("source"), "choices": " / ".join(Sale.Source.values)},
+            % {"value": shown("source"), "choices": " / ".join(Sale.Source.values)},
         )
 
     region = city = None
     if cell("region_code"):
         region = lookups.regions.get(cell("region_code"))
         if region is None:
-            fail("region_code", _("No region has the code “%(value)s”.") % {"value": cell("region_code")})
+            fail("region_code", _("No region has the code “%(value)s”.") % {"value": shown("region_code")})
     if cell("city_code"):
         city = lookups.cities.get(cell("city_code"))
         if city is None:
-            fail("city_code", _("No city or district has the code “%(value)s”.") % {"value": cell("city_code")})
+            fail("city_code", _("No city or district has the code “%(value)s”.") % {"value": shown("city_code")})
         elif region is None and not cell("region_code"):
             region = city.region
         elif region is not None and city.region_id != region.pk:
@@ -208,14 +246,14 @@ def _parse_row(
         if representative is None:
             fail(
                 "representative",
-                _("No user of this company has the login “%(value)s”.") % {"value": cell("representative")},
+                _("No user of this company has the login “%(value)s”.") % {"value": shown("representative")},
             )
 
     doctor = None
     if cell("doctor_code"):
         doctor = lookups.doctors.get(cell("doctor_code"))
         if doctor is None:
-            fail("doctor_code", _("No doctor has the code “%(value)s”.") % {"value": cell("doctor_code")})
+            fail("doctor_code", _("No doctor has the code “%(value)s”.") % {"value": shown("doctor_code")})
 
     if errors:
         return None, errors
@@ -245,31 +283,3 @@ def _parse_row(
                 fail(FIELD_COLUMNS.get(field, field), message)
         return None, errors
     return sale, errors
-
-
-def _date(text: str) -> datetime.date | None:
-    for date_format in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, date_format).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _whole_number(text: str) -> int | None:
-    try:
-        number = Decimal(text.replace(" ", ""))
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or abs(number) > 10**9 or number != number.to_integral_value():
-        return None
-    return int(number)
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text.replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        return None
-    # Refuse what no price or amount column holds (a typo like 9e999999 would overflow later).
-    return number if number.is_finite() and abs(number) < Decimal(10) ** 10 else None

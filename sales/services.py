@@ -124,11 +124,11 @@ def sale_delete(*, sale: Sale) -> None:
 
 def sale_import(*, rows: list[dict[str, str]], company: Company, created_by: AbstractUser) -> int:
     """Save every row of a distributor's file, or none. Raises ImportRejected listing the bad rows."""
-    sales, errors = parse_sale_rows(rows, company=company, created_by=created_by)
-    if errors:
-        raise ImportRejected(errors)
-    if not sales:
+    parsed = parse_sale_rows(rows, company=company, created_by=created_by)
+    if parsed.error_count:
+        raise ImportRejected(parsed.errors, count=parsed.error_count)
+    if not parsed.sales:
         raise ValidationError(_("The file has a header row but no sales under it."), code="empty")
     with tenant_atomic():
-        Sale.objects.bulk_create(sales, batch_size=500)
-    return len(sales)
+        Sale.objects.bulk_create(parsed.sales, batch_size=500)
+    return len(parsed.sales)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,14 +18,12 @@ from django.views.decorators.http import require_GET
 from sales import services
 from sales.exports import SALES
 from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
-from sales.importing import COLUMN_NAMES, COLUMNS, MAX_ROWS, ImportRejected
+from sales.importing import COLUMN_NAMES, COLUMNS, ImportRejected
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
 from subscription.ui.exports import EXPORT_FORMATS, export_response
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import is_representative, require
-
-REPORTED_ERRORS = 500  # a report longer than this helps nobody; the count says how many more
 
 
 def visible_sales(request: HttpRequest) -> QuerySet[Sale]:
@@ -134,7 +133,7 @@ def sale_import(request: HttpRequest) -> HttpResponse:
                     rows=form.cleaned_data["file"], company=request.tenant, created_by=request.user
                 )
             except ImportRejected as rejection:
-                errors, error_count = rejection.errors[:REPORTED_ERRORS], len(rejection.errors)
+                errors, error_count = rejection.errors, rejection.count
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -145,7 +144,7 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "columns": COLUMNS,
-        "max_rows": MAX_ROWS,
+        "max_rows": settings.IMPORT_MAX_ROWS,
         "row_errors": errors,
         "error_count": error_count,
         "hidden_errors": error_count - len(errors),

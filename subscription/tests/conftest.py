@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from doctors.tests.factories import DoctorFactory
 from subscription.tenancy import close_tenant_connections, use_tenant
@@ -12,3 +13,10 @@ def doctors(acme, globex):
     with use_tenant(globex):
         DoctorFactory(last_name="Globexov")
     close_tenant_connections()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked as written in the code."""
+    with translation.override("en"):
+        yield
