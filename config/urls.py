@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("master-admin/", include("master_admin.urls")),
     path("doctors/", include("doctors.urls")),
+    path("territories/", include("doctors.territory_urls")),
     path("patients/", include("patients.urls")),
     path("appointments/", include("appointments.urls")),
     path("sales/", include("sales.urls")),
