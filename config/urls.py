@@ -16,6 +16,7 @@ urlpatterns = [
     path("territories/", include("doctors.territory_urls")),
     path("patients/", include("patients.urls")),
     path("appointments/", include("appointments.urls")),
+    path("plans/", include("appointments.plan_urls")),
     path("sales/", include("sales.urls")),
     path("payments/", include("payments.urls")),
     path("reports/", include("reports.urls")),

@@ -61,7 +61,7 @@ def upcoming_visits(now: datetime.datetime, *, staff_id: int | None = None) -> l
     )
     if staff_id is not None:
         visits = visits.filter(staff_id=staff_id)
-    visits = list(visits.select_related("doctor").order_by("planned_start")[:UPCOMING_LIMIT])
+    visits = list(visits.select_related("doctor", "pharmacy").order_by("planned_start")[:UPCOMING_LIMIT])
     names = user_names(visit.staff_id for visit in visits)
     for visit in visits:
         visit.staff_name = names[visit.staff_id]
