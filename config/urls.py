@@ -20,6 +20,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("payments/", include("payments.urls")),
     path("reports/", include("reports.urls")),
+    path("targets/", include("reports.target_urls")),
     path("settings/export/", include("reports.export_urls")),
     path("settings/", include("subscription.urls")),
     path("reference/", include("regions.urls")),
