@@ -47,7 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     own = is_representative(request)
     figures = selectors.dashboard_figures(
-        user_id=request.user.pk if own else None, with_payments=can(request, "payment_view")
+        user_id=request.user.pk if own else None,
+        with_payments=can(request, "payment_view"),
+        with_targets=can(request, "target_view"),
     )
     return render(request, "dashboard.html", {"figures": figures, "own_figures": own})
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
 from appointments.planning import DEFAULT_FREQUENCY
@@ -144,4 +145,66 @@ def sales_target_totals(items: Iterable[TargetActual]) -> dict:
         "target_amount": sum((item.target.amount for item in items), ZERO),
         "quantity": sum(item.quantity for item in items),
         "amount": sum((item.amount for item in items), ZERO),
+    }
+
+
+def _frequencies(months: list[datetime.date]) -> dict[datetime.date, dict[str, int]]:
+    """company_frequency() of several months in one query."""
+    rows = list(VisitFrequency.objects.filter(Q(month__isnull=True) | Q(month__in=months)))
+    defaults = {**DEFAULT_FREQUENCY, **{row.category: row.calls for row in rows if row.month is None}}
+    figures = {month: dict(defaults) for month in months}
+    for row in rows:
+        if row.month is not None and row.month in figures:
+            figures[row.month][row.category] = row.calls
+    return figures
+
+
+def target_progress(today: datetime.date, *, user_id: int | None = None) -> dict:
+    """This month's and this year's visit and sales targets against actuals, and a chart of each month.
+
+    {"month": {...}, "year": {...}} each with visit_target, visits_done, target_amount, amount,
+    target_quantity, quantity; "labels"; "sales_series" and "visit_series" (target, actual per month).
+    """
+    year = Period(datetime.date(today.year, 1, 1), add_months(today, 1) - datetime.timedelta(days=1))
+    months = months_in(year)
+    doctors = Doctor.objects.filter(is_active=True)
+    if user_id is not None:
+        doctors = doctors.filter(own_doctors_q(user_id))
+    counts = dict(doctors.order_by().values_list("category").annotate(n=Count("pk")))
+    frequencies = _frequencies(months)
+    visit_target_of = {m: sum(frequencies[m].get(c, 0) * n for c, n in counts.items()) for m in months}
+    start, end = year.datetime_bounds()
+    done = Appointment.objects.filter(
+        status=Appointment.Status.DONE, kind=Appointment.Kind.DOCTOR, planned_start__gte=start, planned_start__lt=end
+    )
+    if user_id is not None:
+        done = done.filter(staff_id=user_id)
+    done_of = {
+        _as_date(row["m"]): row["n"]
+        for row in done.annotate(m=TruncMonth("planned_start")).values("m").annotate(n=Count("pk")).order_by()
+    }
+    items = sales_targets(year, representative_ids=None if user_id is None else {user_id})
+    by_month = {m: sales_target_totals(item for item in items if item.target.month == m) for m in months}
+    this = months[-1]
+
+    def figures(chosen: list[datetime.date]) -> dict:
+        sales = sales_target_totals(item for item in items if item.target.month in chosen)
+        return {
+            "visit_target": sum(visit_target_of[m] for m in chosen),
+            "visits_done": sum(done_of.get(m, 0) for m in chosen),
+            **sales,
+        }
+
+    return {
+        "month": figures([this]),
+        "year": figures(months),
+        "labels": [m.strftime("%Y-%m") for m in months],
+        "sales_series": [
+            (_("Target"), [by_month[m]["target_amount"] for m in months]),
+            (_("Sold"), [by_month[m]["amount"] for m in months]),
+        ],
+        "visit_series": [
+            (_("Target"), [visit_target_of[m] for m in months]),
+            (_("Done"), [done_of.get(m, 0) for m in months]),
+        ],
     }
