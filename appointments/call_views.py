@@ -97,6 +97,9 @@ def _started_visit_today(request: HttpRequest) -> Appointment | None:
 @require("call_report")
 def call_report_new(request: HttpRequest) -> HttpResponse:
     """Report a call that was not planned (opened from a doctor's or a pharmacy's page, or today's list)."""
+    started = _started_visit_today(request)
+    if started is not None:
+        return redirect("appointments:call-report", pk=started.pk)
     kind = (
         Appointment.Kind.PHARMACY if request.GET.get("pharmacy") or request.POST.get("kind") == "pharmacy" else "doctor"
     )
