@@ -53,7 +53,13 @@ class Pharmacy(TrackedModel):
         ordering = ["name", "pk"]
         verbose_name = _("pharmacy")
         verbose_name_plural = _("pharmacies")
-        constraints = [models.UniqueConstraint(fields=["name", "city"], name="pharmacy_name_city_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "city"],
+                name="pharmacy_name_city_once",
+                violation_error_message=_("A pharmacy with this name is already recorded in this city."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.chain})" if self.chain else self.name

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments.call_services import ProductDiscussed, SampleGiven, call_report_submit
+from appointments.call_services import SampleGiven, call_report_submit
 from appointments.models import Appointment, CallDetail, CallSample
 from appointments.tests.factories import AppointmentFactory
 from doctors.tests.factories import DoctorFactory

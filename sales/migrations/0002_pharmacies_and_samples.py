@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='pharmacy',
-            constraint=models.UniqueConstraint(fields=('name', 'city'), name='pharmacy_name_city_once'),
+            constraint=models.UniqueConstraint(fields=('name', 'city'), name='pharmacy_name_city_once', violation_error_message='A pharmacy with this name is already recorded in this city.'),
         ),
         migrations.AddConstraint(
             model_name='samplestock',
