@@ -2,7 +2,7 @@
 
 A representative who works a territory starts with their own doctors (the territory's cities,
 doctors assigned to them by name, doctors they are the representative of); a filter lets them
-look at the whole company where the role allows it (`doctor_view_all` in the role table). Owners,
+look at the whole company where the role allows it (`all_doctors_view` in the role table). Owners,
 managers and viewers start with every doctor, and may narrow to their own territories. Nobody
 ever sees another company's doctors: each company's doctors are in its own database.
 """
@@ -29,7 +29,7 @@ def default_scope(request: HttpRequest) -> str:
 
 
 def may_look_wider(request: HttpRequest) -> bool:
-    return can(request, "doctor_view_all")
+    return can(request, "all_doctors_view")
 
 
 def visible_doctors(request: HttpRequest, *, scope: str | None = None, include: Iterable = ()) -> QuerySet[Doctor]:

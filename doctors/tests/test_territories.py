@@ -65,7 +65,7 @@ def test_the_look_wider_filter_follows_the_role_table(acme, member, login, place
         outside = doctor_in(places["ganja"], last_name="Gəncəliov")
     client = login(rep)
     assert client.get(reverse("doctors:doctor-detail", args=[outside.pk])).status_code == 200
-    monkeypatch.setitem(permissions.PERMISSIONS, "doctor_view_all", permissions.MANAGERS)
+    monkeypatch.setitem(permissions.PERMISSIONS, "all_doctors_view", permissions.MANAGERS)
     assert "Gəncəliov" not in listed(client.get(LIST, {"scope": "all"}))
     assert client.get(reverse("doctors:doctor-detail", args=[outside.pk])).status_code == 404
 

@@ -18,7 +18,7 @@ from subscription.models import Subscription
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
-SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments"]
+SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments", "Pharmacies", "Sample stock"]
 
 
 def fill(company, prefix: str, staff, count: int) -> None:

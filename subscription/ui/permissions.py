@@ -48,7 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings_edit": frozenset({OWNER}),
     "users_manage": frozenset({OWNER}),
     # The field force (territories, call reports, samples, monthly plans, targets).
-    "doctor_view_all": EVERYONE,  # look beyond one's own territory (doctors.visibility)
+    "all_doctors_view": EVERYONE,  # look beyond one's own territory (doctors.visibility)
     "territory_view": EVERYONE,
     "territory_manage": MANAGERS,
     "pharmacy_view": EVERYONE,
