@@ -62,13 +62,6 @@ class PeriodForm(forms.Form):
         return [self[name] for name in self.extra_fields]
 
 
-class CoverageForm(PeriodForm):
-    by_rep = forms.BooleanField(
-        label=_("By representative"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
-    )
-    extra_fields = ("by_rep",)
-
-
 class VisitsPlanForm(PeriodForm):
     group = forms.ChoiceField(
         label=_("Group by"),
@@ -98,6 +91,13 @@ class TerritoryPeriodForm(PeriodForm):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     extra_fields = ("territory",)
+
+
+class CoverageForm(TerritoryPeriodForm):
+    by_rep = forms.BooleanField(
+        label=_("By representative"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    extra_fields = ("by_rep", "territory")
 
 
 class TargetsForm(TerritoryPeriodForm):

@@ -24,6 +24,18 @@ def _members(territory_id: int | None) -> set[int] | None:
     return territory_member_ids(territory) if territory is not None else set()
 
 
+def _figures(totals: dict) -> list:
+    """Target, sold and share, in packs then in AZN."""
+    return [
+        totals["target_quantity"],
+        totals["quantity"],
+        share(totals["quantity"], totals["target_quantity"]),
+        totals["target_amount"],
+        totals["amount"],
+        share(totals["amount"], totals["target_amount"]),
+    ]
+
+
 def targets_report(*, period: Period, measure: str = "sales", territory: int | None = None) -> ReportResult:
     """Sales targets per representative (or territory) and product, or visit targets per representative."""
     if measure == "visits":
@@ -35,51 +47,18 @@ def targets_report(*, period: Period, measure: str = "sales", territory: int | N
         who = names[item.target.representative_id] if item.target.representative_id else item.target.territory.name
         groups.setdefault((who, str(item.target.product)), []).append(item)
     keys = sorted(groups, key=lambda key: (az_sort_key(key[0]), az_sort_key(key[1])))
-    rows = []
-    for who, product in keys:
-        t = sales_target_totals(groups[who, product])
-        rows.append(
-            [
-                who,
-                product,
-                t["target_quantity"],
-                t["quantity"],
-                share(t["quantity"], t["target_quantity"]),
-                t["target_amount"],
-                t["amount"],
-                share(t["amount"], t["target_amount"]),
-            ]
-        )
-    total = sales_target_totals(items)
+    rows = [[who, product, *_figures(sales_target_totals(groups[who, product]))] for who, product in keys]
+    columns = [_("Target, packs"), _("Sold, packs"), _("Packs, %"), _("Target, AZN"), _("Sold, AZN"), _("AZN, %")]
     return ReportResult(
-        columns=[
-            _("Representative or territory"),
-            _("Product"),
-            _("Target, packs"),
-            _("Sold, packs"),
-            _("Packs, %"),
-            _("Target, AZN"),
-            _("Sold, AZN"),
-            _("AZN, %"),
-        ],
+        columns=[_("Representative or territory"), _("Product"), *columns],
         rows=rows,
-        totals=[
-            [
-                _("Total"),
-                "",
-                total["target_quantity"],
-                total["quantity"],
-                share(total["quantity"], total["target_quantity"]),
-                total["target_amount"],
-                total["amount"],
-                share(total["amount"], total["target_amount"]),
-            ]
-        ],
+        totals=[[_("Total"), "", *_figures(sales_target_totals(items))]],
         chart_labels=[f"{who} · {product}"[:14] for who, product in keys],
         chart_series=[(_("Target, AZN"), [row[5] for row in rows]), (_("Sold, AZN"), [row[6] for row in rows])],
         notes=[
             _(
-                "Sold: sales of the target's product in its month, credited to the representative or made in the territory's cities."
+                "Sold: sales of the target's product in its month, credited to the representative or made in "
+                "the territory's cities."
             )
         ],
     )
@@ -147,16 +126,8 @@ def plan_done_report(*, period: Period, territory: int | None = None) -> ReportR
             )
     planned, done = sum(row[4] for row in rows), sum(row[5] for row in rows)
     return ReportResult(
-        columns=[
-            _("Month"),
-            _("Representative"),
-            _("Plan"),
-            _("Doctors"),
-            _("Calls planned"),
-            _("Planned calls done"),
-            _("Done, %"),
-            _("All calls done"),
-        ],
+        columns=[_("Month"), _("Representative"), _("Plan"), _("Doctors")]
+        + [_("Calls planned"), _("Planned calls done"), _("Done, %"), _("All calls done")],
         rows=rows,
         totals=[
             [

@@ -195,3 +195,19 @@ def test_managers_set_targets_and_frequency_and_representatives_only_read_their_
     page = login(rep).get(reverse("targets:target-list")).text
     assert "A 9" in page
     assert login(member("manager", globex)).get(reverse("targets:target-update", args=[target.pk])).status_code == 404
+
+
+def test_reports_filter_by_territory(acme, member, login):
+    clinic = ClinicFactory()
+    with use_tenant(acme):
+        territory = TerritoryFactory(cities=[clinic.city])
+        DoctorFactory(clinic=clinic, category="A")
+        DoctorFactory(category="A")
+        DoctorFactory(category="B")
+    client = login(member("manager", acme))
+    everyone = client.get(reverse("reports:report-detail", args=["coverage"])).context["result"]
+    narrowed = client.get(reverse("reports:report-detail", args=["coverage"]), {"territory": territory.pk})
+    assert everyone.totals[0][1] == 3
+    assert narrowed.context["result"].totals[0][1] == 1
+    for kind in ("targets", "plan_done", "samples"):
+        assert client.get(reverse("reports:report-detail", args=[kind]), {"territory": territory.pk}).status_code == 200
