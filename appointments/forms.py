@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
@@ -14,7 +14,7 @@ from doctors.models import Doctor
 from doctors.selectors import doctors_ordered
 from patients.models import Patient
 from regions.forms import active_or_current
-from sales.models import Product
+from sales.models import Pharmacy, Product
 from subscription.models import Company
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
@@ -31,13 +31,15 @@ User = get_user_model()
 
 
 class AppointmentForm(StyledFormMixin, forms.ModelForm):
-    doctor = DoctorChoiceField(queryset=Doctor.objects.none(), label=_("doctor"))
+    doctor = DoctorChoiceField(queryset=Doctor.objects.none(), label=_("doctor"), required=False)
     staff = UserChoiceField(queryset=User.objects.none(), label=_("staff member"))
 
     class Meta:
         model = Appointment
         fields = [
+            "kind",
             "doctor",
+            "pharmacy",
             "patient",
             "staff",
             "planned_start",
@@ -56,10 +58,28 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, company: Company, user: AbstractUser, own_only: bool, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        company: Company,
+        user: AbstractUser,
+        own_only: bool,
+        doctors: QuerySet[Doctor] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         visit = self.instance
-        self.fields["doctor"].queryset = doctors_ordered(active_or_current(Doctor.objects.all(), visit.doctor_id))
+        doctors = Doctor.objects.all() if doctors is None else doctors
+        self.fields["doctor"].queryset = doctors_ordered(active_or_current(doctors, visit.doctor_id))
+        self.fields["kind"].required = False
+        pharmacies = active_or_current(Pharmacy.objects.all(), visit.pharmacy_id)
+        self.fields["pharmacy"].queryset = pharmacies.order_by(az_ordered("name"), "pk")
+        # A visit becomes done through its call report (which checks that it has begun), never here.
+        self.fields["status"].choices = [
+            (value, label)
+            for value, label in Appointment.Status.choices
+            if value != Appointment.Status.DONE or visit.status == Appointment.Status.DONE
+        ]
         self.fields["patient"].queryset = Patient.objects.order_by(az_ordered("last_name"), "pk")
         current_products = list(visit.products.values_list("pk", flat=True)) if visit.pk else []
         self.fields["products"].queryset = Product.objects.filter(Q(is_active=True) | Q(pk__in=current_products))
@@ -72,11 +92,15 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
                 self.initial["staff"] = user.pk
         self.style_fields()
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Appointment.Kind.DOCTOR
+
 
 class AppointmentFilterForm(StyledFormMixin, forms.Form):
     compact = True
 
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All"))] + Appointment.Status.choices)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + Appointment.Kind.choices)
     channel = forms.ChoiceField(
         label=_("Channel"), required=False, choices=[("", _("All"))] + Appointment.Channel.choices
     )
@@ -102,7 +126,10 @@ class UpcomingForm(StyledFormMixin, forms.Form):
 
     # Chosen with the Day / Week buttons; the form carries it along as a hidden field.
     view = forms.ChoiceField(
-        label=_("Show"), required=False, choices=[("day", _("Day")), ("week", _("Week"))], widget=forms.HiddenInput
+        label=_("Show"),
+        required=False,
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        widget=forms.HiddenInput,
     )
     date = DayField(label=_("Date"), required=False)
     staff = UserChoiceField(label=_("Staff member"), required=False, queryset=User.objects.none())

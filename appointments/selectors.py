@@ -18,7 +18,7 @@ def appointment_list(*, staff: AbstractUser | None = None) -> QuerySet[Appointme
     """Visits with what a list shows, in a constant number of queries (`staff`: only theirs)."""
     # Doctor and patient share the company database (select_related); users live in the master
     # database, which only prefetch_related can reach.
-    visits = Appointment.objects.select_related("doctor", "patient").prefetch_related("staff", "products")
+    visits = Appointment.objects.select_related("doctor", "patient", "pharmacy").prefetch_related("staff", "products")
     if staff is not None:
         visits = visits.filter(staff=staff)
     return visits
@@ -28,6 +28,7 @@ def appointment_filter(
     visits: QuerySet[Appointment],
     *,
     status: str = "",
+    kind: str = "",
     channel: str = "",
     staff: AbstractUser | None = None,
     doctor=None,
@@ -37,6 +38,8 @@ def appointment_filter(
     """Narrow `visits` by the list's filters (empty values do not narrow)."""
     if status:
         visits = visits.filter(status=status)
+    if kind:
+        visits = visits.filter(kind=kind)
     if channel:
         visits = visits.filter(channel=channel)
     if staff is not None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from appointments.models import Appointment
 from doctors.models import Doctor
 from patients.models import Patient
-from sales.models import Product
+from sales.models import Pharmacy, Product
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
@@ -24,8 +24,10 @@ EDITABLE_FIELDS = editable_fields(Appointment)
 def appointment_create(
     *,
     created_by: AbstractUser,
-    doctor: Doctor,
     staff: AbstractUser,
+    doctor: Doctor | None = None,
+    kind: str = Appointment.Kind.DOCTOR,
+    pharmacy: Pharmacy | None = None,
     planned_start: datetime.datetime,
     duration_minutes: int = 30,
     channel: str = Appointment.Channel.IN_PERSON,
@@ -36,11 +38,16 @@ def appointment_create(
     next_step: str = "",
     next_step_date: datetime.date | None = None,
 ) -> Appointment:
-    """Add a visit with the products discussed. Raises ValidationError if a field is invalid."""
+    """Add a visit to a doctor (or, of kind pharmacy, to a pharmacy) with the products to discuss.
+
+    Raises ValidationError if a field is invalid (a done visit that has not started yet, too).
+    """
     visit = Appointment(
         created_by=created_by,
         updated_by=created_by,
-        doctor=doctor,
+        kind=kind,
+        doctor=doctor if kind == Appointment.Kind.DOCTOR else None,
+        pharmacy=pharmacy if kind == Appointment.Kind.PHARMACY else None,
         staff=staff,
         planned_start=planned_start,
         duration_minutes=duration_minutes,
@@ -64,6 +71,10 @@ def appointment_update(
     """Change a visit. Raises ValidationError if it is done (locked) or a field is invalid."""
     ensure_not_locked(appointment)
     assign_fields(appointment, fields, EDITABLE_FIELDS)
+    if appointment.kind == Appointment.Kind.PHARMACY:
+        appointment.doctor = None
+    else:
+        appointment.pharmacy = None
     appointment.updated_by = updated_by
     appointment.full_clean()
     with tenant_atomic():

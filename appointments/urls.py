@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appointments import views
+from appointments import call_views, views
 
 app_name = "appointments"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.AppointmentListView.as_view(), name="appointment-list"),
     path("add/", views.appointment_create, name="appointment-create"),
     path("upcoming/", views.appointment_upcoming, name="appointment-upcoming"),
+    path("today/", call_views.today, name="today"),
+    path("report/", call_views.call_report_new, name="call-report-new"),
+    path("<int:pk>/report/", call_views.call_report, name="call-report"),
     path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
     path("<int:pk>/edit/", views.appointment_update, name="appointment-update"),
     path("<int:pk>/delete/", views.appointment_delete, name="appointment-delete"),

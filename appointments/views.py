@@ -19,12 +19,15 @@ from appointments import services
 from appointments.exports import VISITS
 from appointments.forms import AppointmentFilterForm, AppointmentForm, UpcomingForm
 from appointments.models import Appointment
+from appointments.plan_selectors import month_grid, plan_progress
 from appointments.selectors import (
     appointment_filter,
     appointment_list,
     appointment_status_totals,
     appointments_between,
 )
+from doctors.visibility import visible_doctors
+from subscription.selectors import user_label
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import MANAGERS, can, company_role, is_representative, require
 
@@ -75,7 +78,17 @@ class AppointmentListView(CompanyListView):
 
 
 def _detail(request: HttpRequest, visit: Appointment, *, error: str = "", status: int = 200) -> HttpResponse:
-    context = {"visit": visit, "may_delete": may_delete_for_good(request) and not visit.is_locked, "error": error}
+    now = timezone.now()
+    context = {
+        "visit": visit,
+        "may_delete": may_delete_for_good(request) and not visit.is_locked,
+        "error": error,
+        "now": now,
+        "report_editable": visit.report_editable_by(request.user, now=now),
+        "details": list(visit.details.select_related("product")),
+        "samples": list(visit.samples.select_related("stock__product")),
+        "reporter": user_label(visit.reported_by) if visit.reported_by_id else "",
+    }
     return render(request, "appointments/appointment_detail.html", context, status=status)
 
 
@@ -85,11 +98,15 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form(request: HttpRequest, **kwargs) -> AppointmentForm:
+    chosen = [request.POST.get("doctor"), kwargs.get("initial", {}).get("doctor")]
+    if kwargs.get("instance") is not None:
+        chosen.append(kwargs["instance"].doctor_id)
     return AppointmentForm(
         request.POST or None,
         company=request.tenant,
         user=request.user,
         own_only=is_representative(request),
+        doctors=visible_doctors(request, include=chosen),
         **kwargs,
     )
 
@@ -187,12 +204,16 @@ def appointment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("appointments:appointment-detail", pk=visit.pk)
 
 
-UPCOMING_VIEWS = {"day": (1, gettext_lazy("Day")), "week": (7, gettext_lazy("Week"))}
+UPCOMING_VIEWS = {
+    "day": (1, gettext_lazy("Day")),
+    "week": (7, gettext_lazy("Week")),
+    "month": (0, gettext_lazy("Month")),
+}
 
 
 @require("appointment_view")
 def appointment_upcoming(request: HttpRequest) -> HttpResponse:
-    """Visits of one day or one week (Monday to Sunday), with links to the previous and next."""
+    """The calendar: visits of one day or one week (Monday to Sunday), or a month of planned and done calls."""
     own_only = is_representative(request)
     form = UpcomingForm(request.GET or None, company=request.tenant, own_only=own_only)
     data = {}
@@ -201,24 +222,49 @@ def appointment_upcoming(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
     mode = data.get("view") or "week"
     day = data.get("date") or timezone.localdate()
+    staff = request.user if own_only else data.get("staff")
+    if mode == "month":
+        return _month(request, form, day, staff)
     length = UPCOMING_VIEWS[mode][0]
     start = day - datetime.timedelta(days=day.weekday()) if mode == "week" else day
     end = start + datetime.timedelta(days=length)
-    staff = request.user if own_only else data.get("staff")
     visits = list(appointments_between(start, end, staff=staff))
     by_day: dict[datetime.date, list[Appointment]] = {start + datetime.timedelta(days=n): [] for n in range(length)}
     for visit in visits:
         by_day[timezone.localdate(visit.planned_start)].append(visit)
     context = {
-        "form": form,
-        "mode": mode,
+        **_calendar_context(form, mode),
         "start": start,
         "end": end - datetime.timedelta(days=1),
         "days": list(by_day.items()),
         "visit_count": len(visits),
         "previous_date": (start - datetime.timedelta(days=length)).isoformat(),
         "next_date": end.isoformat(),
+    }
+    return render(request, "appointments/appointment_upcoming.html", context)
+
+
+def _calendar_context(form: UpcomingForm, mode: str) -> dict:
+    return {
+        "form": form,
+        "mode": mode,
+        "now": timezone.now(),
         "today": timezone.localdate(),
         "views": [(key, label) for key, (_length, label) in UPCOMING_VIEWS.items()],
     }
-    return render(request, "appointments/appointment_upcoming.html", context)
+
+
+def _month(request: HttpRequest, form: UpcomingForm, day: datetime.date, staff) -> HttpResponse:
+    """A month grid (Monday first) with each day's planned and done calls, and the month's plan."""
+    first = day.replace(day=1)
+    month = month_grid(first, staff=staff)
+    context = {
+        **_calendar_context(form, "month"),
+        "start": first,
+        "weeks": month["weeks"],
+        "totals": month["totals"],
+        "plan": plan_progress(first, staff) if staff is not None else None,
+        "previous_date": (first - datetime.timedelta(days=1)).replace(day=1).isoformat(),
+        "next_date": (first + datetime.timedelta(days=32)).replace(day=1).isoformat(),
+    }
+    return render(request, "appointments/appointment_month.html", context)

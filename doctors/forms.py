@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from doctors.models import Doctor
+from doctors.models import Doctor, Territory
 from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
 from regions.models import Specialization
 from subscription.selectors import company_users
@@ -133,9 +133,17 @@ class DoctorFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
     representative = UserChoiceField(label=model_label("representative"), queryset=None, required=False)
     is_kol = forms.ChoiceField(label=model_label("is_kol"), choices=YES_NO_ALL, required=False)
     is_active = forms.ChoiceField(label=model_label("is_active"), choices=YES_NO_ALL, required=False)
+    territory = forms.ModelChoiceField(label=_("Territory"), queryset=Territory.objects.none(), required=False)
+    # Which doctors to start from (doctors.visibility); shown only to those who may choose.
+    scope = forms.ChoiceField(
+        label=_("Show"), choices=[("mine", _("My territory")), ("all", _("All doctors"))], required=False
+    )
 
-    def __init__(self, *args, company: Company, **kwargs) -> None:
+    def __init__(self, *args, company: Company, scopes: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not scopes:
+            del self.fields["scope"]
+        self.fields["territory"].queryset = Territory.objects.order_by("name")
         self.fields["specialization"].queryset = az_sorted(Specialization.objects.all())
         self.fields["representative"].queryset = company_users(company)
         self.setup_places()

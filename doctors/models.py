@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.lookup import doctor_lookup_values
-from subscription.tenant_base import MasterReference, TenantQuerySet, TrackedModel
+from subscription.tenant_base import MasterReference, TenantModel, TenantQuerySet, TrackedModel
 from subscription.ui.phones import phone_validator
 
 
@@ -92,3 +92,59 @@ class Doctor(TrackedModel):
             errors["second_specialization"] = _("The second specialization repeats the first.")
         if errors:
             raise ValidationError(errors)
+
+
+class Territory(TrackedModel):
+    """A named set of cities and districts worked by one or more representatives under a manager.
+
+    Doctors belong to a territory through their city (a city's districts come with it); a doctor
+    can also be assigned to named representatives (DoctorAssignment), wherever they work.
+    """
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    manager = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("territories:territory-detail", args=[self.pk])
+
+
+class TerritoryCity(TenantModel):
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="cities")
+    city = MasterReference("regions.City", verbose_name=_("city or district"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["territory", "city"], name="territory_city_once")]
+        indexes = [models.Index(fields=["city"])]
+
+
+class TerritoryMember(TenantModel):
+    """A representative working a territory."""
+
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="members")
+    user = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["territory", "user"], name="territory_member_once")]
+        indexes = [models.Index(fields=["user"])]
+
+
+class DoctorAssignment(TenantModel):
+    """A doctor assigned by name to a representative (besides the territory their city is in)."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="assignments")
+    user = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doctor", "user"], name="doctor_assignment_once")]
+        indexes = [models.Index(fields=["user"])]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CASCADE, Case, IntegerField, Q, QuerySet, Value, When
 
 from doctors.models import Doctor
+from doctors.territories import territory_doctors_q
 from regions.forms import az_sorted
 from regions.models import City, Clinic, Region, Specialization
 from subscription.selectors import company_users
@@ -19,12 +20,15 @@ if TYPE_CHECKING:
 REFERENCE_FIELDS = ("specialization", "second_specialization", "region", "city", "clinic", "representative")
 
 
-def doctor_list(*, active: bool | None = None, filters: dict[str, Any] | None = None) -> QuerySet[Doctor]:
+def doctor_list(
+    *, active: bool | None = None, filters: dict[str, Any] | None = None, doctors: QuerySet[Doctor] | None = None
+) -> QuerySet[Doctor]:
     """Doctors of the selected company with their reference data, in a constant number of queries.
 
-    `filters` are a DoctorFilterForm's cleaned data (empty values are ignored).
+    `filters` are a DoctorFilterForm's cleaned data (empty values are ignored); `doctors` narrows
+    the start (doctors.visibility.visible_doctors).
     """
-    doctors = Doctor.objects.prefetch_related(*REFERENCE_FIELDS)
+    doctors = (Doctor.objects.all() if doctors is None else doctors).prefetch_related(*REFERENCE_FIELDS)
     if active is not None:
         doctors = doctors.filter(is_active=active)
     return doctor_filter(doctors, filters or {})
@@ -33,6 +37,8 @@ def doctor_list(*, active: bool | None = None, filters: dict[str, Any] | None = 
 def doctor_filter(doctors: QuerySet[Doctor], filters: dict[str, Any]) -> QuerySet[Doctor]:
     """Narrow `doctors` by the list page's filters."""
     chosen = {name: value for name, value in filters.items() if value not in (None, "")}
+    if "territory" in chosen:
+        doctors = doctors.filter(territory_doctors_q(chosen.pop("territory")))
     if "specialization" in chosen:
         # A doctor with the specialization as the second one is a match too.
         spec = chosen.pop("specialization")
@@ -74,11 +80,13 @@ def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
 def doctor_has_history(*, doctor: Doctor) -> bool:
     """Whether any record refers to the doctor (a visit, sale, payment, patient...): then it is kept, not deleted.
 
-    Every relation to Doctor counts, whichever app defines it, so a new kind of record is covered too.
+    Every relation to Doctor counts, whichever app defines it, so a new kind of record is covered too;
+    rows deleted with the doctor (their assignments to representatives) are not history.
     """
     return any(
         relation.related_model._base_manager.filter(**{relation.field.name: doctor}).exists()
         for relation in Doctor._meta.related_objects
+        if relation.on_delete is not CASCADE
     )
 
 

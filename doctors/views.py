@@ -18,6 +18,9 @@ from doctors import selectors, services
 from doctors.exports import DOCTORS
 from doctors.forms import DoctorFilterForm, DoctorForm
 from doctors.models import Doctor
+from doctors.territories import assigned_user_ids, doctor_territories, works_a_territory
+from doctors.visibility import ALL, default_scope, may_look_wider, visible_doctors
+from subscription.selectors import company_users, user_label
 from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import require
@@ -41,10 +44,12 @@ class DoctorListView(CompanyListView):
 
     @property
     def filter_form_class(self):
-        return partial(DoctorFilterForm, company=self.request.tenant)
+        scopes = may_look_wider(self.request) and works_a_territory(self.request.user.pk)
+        return partial(DoctorFilterForm, company=self.request.tenant, scopes=scopes)
 
     def base_queryset(self) -> QuerySet[Doctor]:
-        return selectors.doctor_list()
+        self.scope = self.request.GET.get("scope") or default_scope(self.request)
+        return selectors.doctor_list(doctors=visible_doctors(self.request, scope=self.scope))
 
     def apply_filters(self, queryset: QuerySet[Doctor], data: dict) -> QuerySet[Doctor]:
         return selectors.doctor_filter(queryset, data)
@@ -70,14 +75,23 @@ class DoctorListView(CompanyListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["search_placeholder"] = gettext_lazy("Name, code or phone")
+        context["scope"] = self.scope
         return context
 
 
 @login_required
 @require("doctor_view")
 def doctor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    doctor = get_object_or_404(selectors.doctor_list().prefetch_related("created_by", "updated_by"), pk=pk)
-    context = {"doctor": doctor, "sections": card_sections(request, doctor)}
+    doctors = selectors.doctor_list(doctors=visible_doctors(request, scope=ALL))
+    doctor = get_object_or_404(doctors.prefetch_related("created_by", "updated_by"), pk=pk)
+    context = {
+        "doctor": doctor,
+        "sections": card_sections(request, doctor),
+        "territories": list(doctor_territories(doctor)),
+        "assigned_names": sorted(
+            user_label(user) for user in company_users(request.tenant).filter(pk__in=assigned_user_ids(doctor.pk))
+        ),
+    }
     return render(request, "doctors/doctor_detail.html", context)
 
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from appointments.planning import register_frequency_source
+        from reports.selectors.targets import company_frequency
+
+        # Monthly plans (a lower app) suggest the calls the company's frequency targets ask for.
+        register_frequency_source(company_frequency)

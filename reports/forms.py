@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doctors.models import Territory
 from reports.selectors.periods import PRESETS, Period, preset_period, year_period
 from subscription.ui.forms import DateInput, DayField
 
@@ -61,13 +62,6 @@ class PeriodForm(forms.Form):
         return [self[name] for name in self.extra_fields]
 
 
-class CoverageForm(PeriodForm):
-    by_rep = forms.BooleanField(
-        label=_("By representative"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
-    )
-    extra_fields = ("by_rep",)
-
-
 class VisitsPlanForm(PeriodForm):
     group = forms.ChoiceField(
         label=_("Group by"),
@@ -79,6 +73,44 @@ class VisitsPlanForm(PeriodForm):
 
     def clean_group(self) -> str:
         return self.cleaned_data.get("group") or "week"
+
+
+def territory_choices() -> list[tuple]:
+    return [("", _("All territories")), *Territory.objects.order_by("name").values_list("pk", "name")]
+
+
+class TerritoryPeriodForm(PeriodForm):
+    """A period and, optionally, one territory (its representatives, or its own targets)."""
+
+    territory = forms.TypedChoiceField(
+        label=_("Territory"),
+        coerce=int,
+        choices=territory_choices,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    extra_fields = ("territory",)
+
+
+class CoverageForm(TerritoryPeriodForm):
+    by_rep = forms.BooleanField(
+        label=_("By representative"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    extra_fields = ("by_rep", "territory")
+
+
+class TargetsForm(TerritoryPeriodForm):
+    measure = forms.ChoiceField(
+        label=_("Targets"),
+        choices=[("sales", _("Sales")), ("visits", _("Visits"))],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    extra_fields = ("measure", "territory")
+
+    def clean_measure(self) -> str:
+        return self.cleaned_data.get("measure") or "sales"
 
 
 def disclosure_years() -> list[tuple[int, int]]:

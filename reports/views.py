@@ -19,8 +19,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import selectors
-from reports.forms import CoverageForm, DisclosureForm, PeriodForm, ReportSaveForm, VisitsPlanForm
+from reports.forms import (
+    CoverageForm,
+    DisclosureForm,
+    PeriodForm,
+    ReportSaveForm,
+    TargetsForm,
+    TerritoryPeriodForm,
+    VisitsPlanForm,
+)
 from reports.models import Report
+from reports.selectors import field as field_reports
 from reports.selectors.periods import PRESETS, Period, month_period
 from reports.services import report_delete, report_save
 from subscription.ui.exports import EXPORT_FORMATS, export_response
@@ -38,7 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     own = is_representative(request)
     figures = selectors.dashboard_figures(
-        user_id=request.user.pk if own else None, with_payments=can(request, "payment_view")
+        user_id=request.user.pk if own else None,
+        with_payments=can(request, "payment_view"),
+        with_targets=can(request, "target_view"),
     )
     return render(request, "dashboard.html", {"figures": figures, "own_figures": own})
 
@@ -87,6 +98,21 @@ REPORTS: dict[str, ReportPage] = {
         selectors.payments_by_kind_report,
         gettext_lazy("Payments per type and direction, by status."),
         "payment_view",
+    ),
+    Report.Kind.TARGETS: ReportPage(
+        TargetsForm,
+        field_reports.targets_report,
+        gettext_lazy("Sales targets per representative or territory and product, or visit targets, against actuals."),
+    ),
+    Report.Kind.PLAN_DONE: ReportPage(
+        TerritoryPeriodForm,
+        field_reports.plan_done_report,
+        gettext_lazy("Calls in each representative's monthly plan, and how many were done."),
+    ),
+    Report.Kind.SAMPLES: ReportPage(
+        TerritoryPeriodForm,
+        field_reports.samples_report,
+        gettext_lazy("Samples issued, given at calls and on hand, per representative and product."),
     ),
     Report.Kind.PAYMENTS_DOCTOR: ReportPage(
         DisclosureForm,

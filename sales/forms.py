@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,7 @@ from doctors.selectors import doctors_ordered
 from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
 from regions.models import City, Region
 from sales.importing import sale_rows
-from sales.models import Product, Sale
+from sales.models import Pharmacy, Product, Sale
 from subscription.models import Company
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
@@ -74,6 +75,7 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             "source",
             "distributor",
             "pharmacy",
+            "pharmacy_record",
             "region",
             "city",
             "representative",
@@ -82,11 +84,16 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
         ]
         widgets = {"date": DateInput()}
         help_texts = {
+            "pharmacy_record": _(
+                "One of the company's pharmacies; its name fills the pharmacy field when that is empty."
+            ),
             "unit_price": _("Leave empty to use the product's catalogue price."),
             "amount": _("Leave empty to work it out: quantity × unit price."),
         }
 
-    def __init__(self, *args, company: Company, user: AbstractUser, own_only: bool, **kwargs) -> None:
+    def __init__(
+        self, *args, company: Company, user: AbstractUser, own_only: bool, doctors: QuerySet | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         sale = self.instance
         self.fields["unit_price"].required = False
@@ -95,7 +102,10 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             self.initial["amount"] = None
         products = active_or_current(Product.objects.all(), sale.product_id)
         self.fields["product"].queryset = products.order_by(az_ordered("name"), "pk")
-        self.fields["doctor"].queryset = doctors_ordered(active_or_current(Doctor.objects.all(), sale.doctor_id))
+        doctors = Doctor.objects.all() if doctors is None else doctors
+        self.fields["doctor"].queryset = doctors_ordered(active_or_current(doctors, sale.doctor_id))
+        pharmacies = active_or_current(Pharmacy.objects.all(), sale.pharmacy_record_id)
+        self.fields["pharmacy_record"].queryset = pharmacies.order_by(az_ordered("name"), "pk")
         if own_only:
             limit_staff_to(self.fields["representative"], user)
             self.initial["representative"] = user.pk

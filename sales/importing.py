@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from doctors.models import Doctor
 from regions.models import City, Region
-from sales.models import Product, Sale
+from sales.models import Pharmacy, Product, Sale
 from subscription.models import Company
+from subscription.ui.aztext import az_fold
 from subscription.ui.tables import TableRow, cell_date, cell_decimal, cell_whole_number, quote_cell
 
 # A report longer than this helps nobody (and would make a page of megabytes); the count says the rest.
@@ -49,7 +50,12 @@ COLUMNS = [
         "distributor_pharmacy",
     ),
     Column("distributor", False, gettext_lazy("Name of the distributor."), "Azərfarm"),
-    Column("pharmacy", False, gettext_lazy("Name of the pharmacy."), "Zəfəran aptek"),
+    Column(
+        "pharmacy",
+        False,
+        gettext_lazy("Name of the pharmacy; a name of one of the company's pharmacies links the sale to it."),
+        "Zəfəran aptek",
+    ),
     Column("region_code", False, gettext_lazy("Code of the economic region, such as baku or ganja-dashkasan."), "baku"),
     Column("city_code", False, gettext_lazy("Code of the city or district; alone, it sets the region too."), "baku"),
     Column("representative", False, gettext_lazy("Login (username) of the credited representative."), ""),
@@ -59,7 +65,7 @@ COLUMNS = [
 COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED = [column.name for column in COLUMNS if column.required]
 ALIASES = {"representative_username": "representative", "username": "representative", "price": "unit_price"}
-REFERENCES = ["product", "doctor", "region", "city", "representative", "created_by", "updated_by"]
+REFERENCES = ["product", "doctor", "region", "city", "representative", "pharmacy_record", "created_by", "updated_by"]
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 # Model fields a full_clean() error may name, and the file column to report it under.
 FIELD_COLUMNS = {
@@ -176,6 +182,16 @@ class _Lookups:
         self.cities = {c.code: c for c in City.objects.filter(code__in=values("city_code"))}
         users = get_user_model().objects.filter(profile__company=company, username__in=values("representative"))
         self.users = {u.username: u for u in users}
+        self.pharmacies: dict[str, list[Pharmacy]] = {}
+        for pharmacy in Pharmacy.objects.filter(is_active=True):
+            self.pharmacies.setdefault(az_fold(pharmacy.name.strip()), []).append(pharmacy)
+
+    def pharmacy(self, name: str, city: City | None) -> Pharmacy | None:
+        """The company's pharmacy of this name (in the row's city, when several share the name)."""
+        found = self.pharmacies.get(az_fold(name.strip()), []) if name else []
+        if city is not None and len(found) > 1:
+            found = [pharmacy for pharmacy in found if pharmacy.city_id == city.pk]
+        return found[0] if len(found) == 1 else None
 
 
 def _parse_row(
@@ -265,6 +281,7 @@ def _parse_row(
         source=source,
         distributor=cell("distributor"),
         pharmacy=cell("pharmacy"),
+        pharmacy_record=lookups.pharmacy(cell("pharmacy"), city),
         region=region,
         city=city,
         representative=representative,

@@ -4,9 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenant_base import MasterReference, TrackedModel
+from subscription.tenant_base import MasterReference, TenantModel, TrackedModel
+from subscription.ui.phones import phone_validator
 
 
 class Currency(models.TextChoices):
@@ -35,6 +38,36 @@ class Product(TrackedModel):
         return " ".join(part for part in (self.name, self.strength, self.form) if part)
 
 
+class Pharmacy(TrackedModel):
+    """A pharmacy the company sells through and its representatives visit."""
+
+    name = models.CharField(_("name"), max_length=200)
+    city = MasterReference("regions.City", verbose_name=_("city or district"))
+    chain = models.CharField(_("chain"), max_length=150, blank=True, help_text=_("The pharmacy chain, if any."))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("pharmacy")
+        verbose_name_plural = _("pharmacies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "city"],
+                name="pharmacy_name_city_once",
+                violation_error_message=_("A pharmacy with this name is already recorded in this city."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.chain})" if self.chain else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:pharmacy-detail", args=[self.pk])
+
+
 class Sale(TrackedModel):
     class Source(models.TextChoices):
         COMPANY_TO_DISTRIBUTOR = "company_distributor", _("Company → distributor")
@@ -53,6 +86,15 @@ class Sale(TrackedModel):
     )
     distributor = models.CharField(_("distributor"), max_length=200, blank=True)
     pharmacy = models.CharField(_("pharmacy"), max_length=200, blank=True)
+    # The company's record of the pharmacy, when the form or the import names a known one.
+    pharmacy_record = models.ForeignKey(
+        Pharmacy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        verbose_name=_("pharmacy record"),
+    )
     region = MasterReference("regions.Region", verbose_name=_("region"), null=True)
     city = MasterReference("regions.City", verbose_name=_("city or district"), null=True)
     representative = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"), null=True)
@@ -85,5 +127,52 @@ class Sale(TrackedModel):
 
     def clean(self) -> None:
         self.fill_amount()
+        if self.pharmacy_record_id and not self.pharmacy.strip():
+            self.pharmacy = self.pharmacy_record.name
         if self.city_id and self.region_id and self.city.region_id != self.region_id:
             raise ValidationError({"city": _("This city is not in the chosen region.")})
+
+
+class SampleStock(TenantModel):
+    """The samples of one product lot that a representative holds now. Never below zero."""
+
+    representative = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("representative"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="sample_stock", verbose_name=_("product")
+    )
+    lot = models.CharField(_("lot"), max_length=50)
+    expiry = models.DateField(_("expiry"))
+    quantity = models.PositiveIntegerField(_("on hand"), default=0)
+
+    class Meta:
+        ordering = ["expiry", "pk"]
+        verbose_name = _("sample stock")
+        verbose_name_plural = _("sample stock")
+        constraints = [
+            models.UniqueConstraint(fields=["representative", "product", "lot"], name="sample_stock_once"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="sample_stock_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} · {self.lot}"
+
+
+class SampleMovement(TenantModel):
+    """One change of a representative's stock: issued by a manager, given at a call, or returned."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        GIVEN = "given", _("Given at a call")
+        RETURNED = "returned", _("Taken back from a call report")
+
+    stock = models.ForeignKey(SampleStock, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Positive for stock received (issued, returned), negative for stock given.
+    quantity = models.IntegerField(_("quantity"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["stock", "kind"])]

@@ -36,7 +36,7 @@ def product_sales_summary(product: Product, *, representative: AbstractUser | No
 
 def sale_list(*, representative: AbstractUser | None = None) -> QuerySet[Sale]:
     """Sale lines with what a list shows, in a constant number of queries (`representative`: only theirs)."""
-    sales = Sale.objects.select_related("product", "doctor").prefetch_related(*SALE_MASTER_FIELDS)
+    sales = Sale.objects.select_related("product", "doctor", "pharmacy_record").prefetch_related(*SALE_MASTER_FIELDS)
     if representative is not None:
         sales = sales.filter(representative=representative)
     return sales

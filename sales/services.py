@@ -7,17 +7,19 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from doctors.models import Doctor
 from regions.models import City, Region
 from sales.importing import ImportRejected, parse_sale_rows
-from sales.models import Currency, Product, Sale
+from sales.models import Currency, Pharmacy, Product, Sale
 from subscription.models import Company
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
 PRODUCT_FIELDS = editable_fields(Product)
+PHARMACY_FIELDS = editable_fields(Pharmacy)
 SALE_FIELDS = editable_fields(Sale)
 
 
@@ -78,6 +80,7 @@ def sale_create(
     source: str = Sale.Source.DISTRIBUTOR_TO_PHARMACY,
     distributor: str = "",
     pharmacy: str = "",
+    pharmacy_record: Pharmacy | None = None,
     region: Region | None = None,
     city: City | None = None,
     representative: AbstractUser | None = None,
@@ -97,6 +100,7 @@ def sale_create(
         source=source,
         distributor=distributor,
         pharmacy=pharmacy,
+        pharmacy_record=pharmacy_record,
         region=region,
         city=city,
         representative=representative,
@@ -132,3 +136,43 @@ def sale_import(*, rows: list[dict[str, str]], company: Company, created_by: Abs
     with tenant_atomic():
         Sale.objects.bulk_create(parsed.sales, batch_size=500)
     return len(parsed.sales)
+
+
+def _save_pharmacy(pharmacy: Pharmacy) -> Pharmacy:
+    pharmacy.full_clean()
+    try:
+        with tenant_atomic():
+            pharmacy.save()
+    except IntegrityError as error:
+        raise ValidationError({"name": _("A pharmacy with this name is already recorded in this city.")}) from error
+    return pharmacy
+
+
+def pharmacy_create(*, created_by: AbstractUser, name: str, city: City, **fields) -> Pharmacy:
+    """Add a pharmacy. Raises ValidationError if the name is taken in the city or a field is invalid."""
+    pharmacy = Pharmacy(created_by=created_by, updated_by=created_by, name=name, city=city)
+    assign_fields(pharmacy, fields, PHARMACY_FIELDS)
+    return _save_pharmacy(pharmacy)
+
+
+def pharmacy_update(*, pharmacy: Pharmacy, updated_by: AbstractUser, **fields) -> Pharmacy:
+    """Change a pharmacy. Raises ValidationError as pharmacy_create does."""
+    assign_fields(pharmacy, fields, PHARMACY_FIELDS)
+    pharmacy.updated_by = updated_by
+    return _save_pharmacy(pharmacy)
+
+
+def pharmacy_delete(*, pharmacy: Pharmacy, by: AbstractUser) -> bool:
+    """Delete a pharmacy nothing refers to, or deactivate one with sales or visits. True if deleted."""
+    with tenant_atomic():
+        in_use = any(
+            relation.related_model._base_manager.filter(**{relation.field.name: pharmacy}).exists()
+            for relation in Pharmacy._meta.related_objects
+        )
+        if in_use:
+            pharmacy.is_active = False
+            pharmacy.updated_by = by
+            pharmacy.save(update_fields=["is_active", "updated_by", "updated_at"])
+            return False
+        pharmacy.delete()
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sales import product_views, views
+from sales import pharmacy_views, product_views, sample_views, views
 
 app_name = "sales"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("products/<int:pk>/deactivate/", product_views.product_deactivate, name="product-deactivate"),
     # The section's usual delete address: a product with sales is deactivated, never deleted.
     path("products/<int:pk>/delete/", product_views.product_deactivate, name="product-delete"),
+    path("pharmacies/", pharmacy_views.PharmacyListView.as_view(), name="pharmacy-list"),
+    path("pharmacies/add/", pharmacy_views.pharmacy_create, name="pharmacy-create"),
+    path("pharmacies/<int:pk>/", pharmacy_views.pharmacy_detail, name="pharmacy-detail"),
+    path("pharmacies/<int:pk>/edit/", pharmacy_views.pharmacy_update, name="pharmacy-update"),
+    path("pharmacies/<int:pk>/delete/", pharmacy_views.pharmacy_delete, name="pharmacy-delete"),
+    path("samples/", sample_views.SampleStockListView.as_view(), name="sample-stock"),
+    path("samples/issue/", sample_views.sample_issue_view, name="sample-issue"),
 ]

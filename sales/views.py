@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from doctors.visibility import visible_doctors
 from sales import services
 from sales.exports import SALES
 from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
@@ -69,11 +70,14 @@ def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form(request: HttpRequest, **kwargs) -> SaleForm:
+    instance = kwargs.get("instance")
+    include = [request.POST.get("doctor"), getattr(instance, "doctor_id", None)]
     return SaleForm(
         request.POST or None,
         company=request.tenant,
         user=request.user,
         own_only=is_representative(request),
+        doctors=visible_doctors(request, include=include),
         **kwargs,
     )
 

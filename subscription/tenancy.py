@@ -45,12 +45,13 @@ if TYPE_CHECKING:
 class NoTenantSelected(RuntimeError):
     """A tenant model was used while no company is selected."""
 
-    def __init__(self, model_label: str = "a tenant model") -> None:
-        super().__init__(
-            f"No company is selected, so {model_label} has no database. Wrap the code in "
-            "`with use_tenant(company):` (from subscription.tenancy); requests get one from "
-            "TenantMiddleware, and `manage.py shell` users can call use_tenant themselves."
-        )
+    HOW = (
+        "Wrap the code in `with use_tenant(company):` (from subscription.tenancy); requests get one from "
+        "TenantMiddleware, threads from run_with_context(), and `manage.py shell` users call use_tenant themselves."
+    )
+
+    def __init__(self, model_label: str = "a tenant model", *, why: str = "") -> None:
+        super().__init__(f"{why or f'No company is selected, so {model_label} has no database.'} {self.HOW}")
 
 
 class WrongTenant(RuntimeError):
@@ -110,7 +111,13 @@ def current_alias() -> str:
     company = _current.get()
     if company is None:
         raise NoTenantSelected()
-    return tenant_alias(company.slug)
+    alias = tenant_alias(company.slug)
+    if alias not in connections.settings:
+        raise NoTenantSelected(
+            why=f"{company.slug!r} is selected, but its database is not open to this code: the use_tenant block "
+            "that opened it has ended, or this thread never entered one."
+        )
+    return alias
 
 
 def tenant_connection():
@@ -124,9 +131,18 @@ def tenant_atomic(savepoint: bool = True):
 
 
 def run_with_context(func, /, *args, **kwargs):
-    """Return a callable that runs `func` in a copy of the caller's context (for threads)."""
+    """Return a callable that runs `func` in a copy of the caller's context, in the caller's company (for threads).
+
+    The thread takes its own lease on the company's alias, and its connection is closed when `func` returns.
+    """
     context = contextvars.copy_context()
-    return lambda: context.run(func, *args, **kwargs)
+    company = _current.get()
+
+    def in_company():
+        with use_tenant(company):
+            return func(*args, **kwargs)
+
+    return lambda: context.run(in_company)
 
 
 @receiver(setting_changed)

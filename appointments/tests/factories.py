@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from appointments.models import Appointment
+from appointments.models import Appointment, CallDetail, CallSample, MonthlyPlan, PlanItem
 from doctors.tests.factories import DoctorFactory
 from subscription.tests.factories import UserFactory
 
@@ -34,3 +34,42 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     )
     channel = Appointment.Channel.IN_PERSON
     status = Appointment.Status.PLANNED
+
+
+class CallDetailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallDetail
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    product = factory.SubFactory("sales.tests.factories.ProductFactory")
+    key_message = "Gündə bir dəfə"
+
+
+class CallSampleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallSample
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    stock = factory.SubFactory("sales.tests.factories.SampleStockFactory")
+    quantity = 1
+
+
+class MonthlyPlanFactory(factory.django.DjangoModelFactory):
+    """A draft plan of next month."""
+
+    class Meta:
+        model = MonthlyPlan
+
+    representative = factory.SubFactory(UserFactory)
+    month = factory.LazyFunction(
+        lambda: (timezone.localdate().replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    )
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    plan = factory.SubFactory(MonthlyPlanFactory)
+    doctor = factory.SubFactory(DoctorFactory)
+    calls = 2

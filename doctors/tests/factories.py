@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from appointments.models import Appointment
-from doctors.models import Doctor
+from doctors.models import Doctor, DoctorAssignment, Territory, TerritoryCity, TerritoryMember
 from payments.models import Payment
 from regions.tests.factories import ClinicFactory, SpecializationFactory
 from sales.models import Product, Sale
@@ -51,3 +51,47 @@ def payment_to(doctor: Doctor, **fields) -> Payment:
         doctor=doctor,
         **fields,
     )
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    """A territory of the selected company; `cities=[...]` and `members=[...]` (users) add its rows."""
+
+    class Meta:
+        model = Territory
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Ərazi {n}")
+
+    @factory.post_generation
+    def cities(self, create, extracted, **kwargs):
+        for city in extracted or ():
+            TerritoryCityFactory(territory=self, city=city)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        for user in extracted or ():
+            TerritoryMemberFactory(territory=self, user=user)
+
+
+class TerritoryCityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TerritoryCity
+
+    territory = factory.SubFactory(TerritoryFactory)
+    city = factory.SubFactory("regions.tests.factories.CityFactory")
+
+
+class TerritoryMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TerritoryMember
+
+    territory = factory.SubFactory(TerritoryFactory)
+    user = factory.SubFactory("subscription.tests.factories.UserFactory")
+
+
+class DoctorAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DoctorAssignment
+
+    doctor = factory.SubFactory(DoctorFactory)
+    user = factory.SubFactory("subscription.tests.factories.UserFactory")

@@ -9,11 +9,20 @@ from appointments.exports import VISITS
 from doctors.exports import DOCTORS
 from patients.exports import PATIENTS
 from payments.exports import PAYMENTS
-from sales.exports import PRODUCTS, SALES
+from sales.exports import PHARMACIES, PRODUCTS, SALES, SAMPLE_STOCK
 from subscription.ui.exports import ExportSpec, Sheet, workbook_bytes
 
 # In the order a reader expects.
-COMPANY_EXPORT: tuple[ExportSpec, ...] = (DOCTORS, PATIENTS, VISITS, PRODUCTS, SALES, PAYMENTS)
+COMPANY_EXPORT: tuple[ExportSpec, ...] = (
+    DOCTORS,
+    PATIENTS,
+    VISITS,
+    PRODUCTS,
+    SALES,
+    PAYMENTS,
+    PHARMACIES,
+    SAMPLE_STOCK,
+)
 
 
 def company_sheets() -> list[Sheet]:

@@ -15,6 +15,7 @@ from reports.selectors.common import MoneySum, currency_series, share, user_name
 from reports.selectors.payments import awaiting_approval
 from reports.selectors.periods import Period, add_months, month_period, week_start
 from reports.selectors.sales import sales_in
+from reports.selectors.targets import target_progress
 from reports.selectors.visits import DONE, coverage_by_category, visits_in
 
 UPCOMING_DAYS = 7
@@ -61,7 +62,7 @@ def upcoming_visits(now: datetime.datetime, *, staff_id: int | None = None) -> l
     )
     if staff_id is not None:
         visits = visits.filter(staff_id=staff_id)
-    visits = list(visits.select_related("doctor").order_by("planned_start")[:UPCOMING_LIMIT])
+    visits = list(visits.select_related("doctor", "pharmacy").order_by("planned_start")[:UPCOMING_LIMIT])
     names = user_names(visit.staff_id for visit in visits)
     for visit in visits:
         visit.staff_name = names[visit.staff_id]
@@ -107,7 +108,7 @@ def monthly_sales(today: datetime.date, *, representative_id: int | None = None)
     return [month.strftime("%Y-%m") for month in months], currency_series(months, amounts, currencies)
 
 
-def dashboard_figures(*, user_id: int | None = None, with_payments: bool = False) -> dict:
+def dashboard_figures(*, user_id: int | None = None, with_payments: bool = False, with_targets: bool = False) -> dict:
     """Everything the dashboard shows, for the whole company or (with `user_id`) one representative."""
     now = timezone.now()
     today = timezone.localdate(now)
@@ -127,6 +128,8 @@ def dashboard_figures(*, user_id: int | None = None, with_payments: bool = False
         "month_labels": month_labels,
         "month_series": month_series,
     }
+    if with_targets:
+        figures["targets"] = target_progress(today, user_id=user_id)
     if with_payments:
         pending = awaiting_approval()
         figures["awaiting"] = {"count": sum(item["count"] for item in pending), "amounts": pending}

@@ -8,7 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
-from doctors.models import Doctor
+from doctors.models import Doctor, Territory
+from doctors.territories import territory_doctors_q
 from reports.selectors.common import ReportResult, by_name, per, share, user_names
 from reports.selectors.periods import Period, months_in, weeks_in, working_days
 from subscription.ui.aztext import az_sort_key
@@ -24,7 +25,9 @@ def visits_in(period: Period, *, staff_id: int | None = None) -> QuerySet[Appoin
     return visits if staff_id is None else visits.filter(staff_id=staff_id)
 
 
-def coverage_figures(*, period: Period, representative_id: int | None = None, by_rep: bool = False) -> list[dict]:
+def coverage_figures(
+    *, period: Period, representative_id: int | None = None, by_rep: bool = False, territory: int | None = None
+) -> list[dict]:
     """Active doctors and those with a done visit in the period, per category (and per assigned representative).
 
     Each item: {"category", "representative" (with by_rep), "doctors", "visited"}.
@@ -33,6 +36,9 @@ def coverage_figures(*, period: Period, representative_id: int | None = None, by
     doctors = Doctor.objects.filter(is_active=True)
     if representative_id is not None:
         doctors = doctors.filter(representative_id=representative_id)
+    if territory is not None:
+        found = Territory.objects.filter(pk=territory).first()
+        doctors = doctors.filter(territory_doctors_q(found)) if found is not None else doctors.none()
     group = ["representative", "category"] if by_rep else ["category"]
     return list(
         doctors.values(*group)
@@ -41,9 +47,12 @@ def coverage_figures(*, period: Period, representative_id: int | None = None, by
     )
 
 
-def coverage_by_category(*, period: Period, representative_id: int | None = None) -> list[dict]:
+def coverage_by_category(
+    *, period: Period, representative_id: int | None = None, territory: int | None = None
+) -> list[dict]:
     """One item per category A/B/C (zeros included): label, doctors, visited, share (%)."""
-    found = {item["category"]: item for item in coverage_figures(period=period, representative_id=representative_id)}
+    figures = coverage_figures(period=period, representative_id=representative_id, territory=territory)
+    found = {item["category"]: item for item in figures}
     items = []
     for category in CATEGORIES:
         doctors = found.get(category.value, {}).get("doctors", 0)
@@ -60,11 +69,11 @@ def coverage_by_category(*, period: Period, representative_id: int | None = None
     return items
 
 
-def coverage_report(*, period: Period, by_rep: bool = False) -> ReportResult:
+def coverage_report(*, period: Period, by_rep: bool = False, territory: int | None = None) -> ReportResult:
     """Share of active A/B/C doctors with at least one done visit in the period."""
     notes = [_("Active doctors with at least one done visit in the period, by the doctor's category.")]
     if not by_rep:
-        items = coverage_by_category(period=period)
+        items = coverage_by_category(period=period, territory=territory)
         doctors = sum(item["doctors"] for item in items)
         visited = sum(item["visited"] for item in items)
         return ReportResult(
@@ -75,7 +84,7 @@ def coverage_report(*, period: Period, by_rep: bool = False) -> ReportResult:
             chart_series=[(_("Coverage, %"), [item["share"] or 0 for item in items])],
             notes=notes,
         )
-    figures = coverage_figures(period=period, by_rep=True)
+    figures = coverage_figures(period=period, by_rep=True, territory=territory)
     names = user_names(item["representative"] for item in figures)
     labels = dict(CATEGORIES.choices)
     figures.sort(key=lambda item: (az_sort_key(names[item["representative"]]), item["category"]))

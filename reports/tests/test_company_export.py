@@ -14,11 +14,12 @@ from doctors.tests.factories import DoctorFactory
 from patients.models import Patient, PatientAccessLog
 from payments.models import Payment
 from sales.models import Product, Sale
+from sales.tests.factories import PharmacyFactory, SampleStockFactory
 from subscription.models import Subscription
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
-SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments"]
+SHEETS = ["Doctors", "Patients", "Visits", "Products", "Sales", "Payments", "Pharmacies", "Sample stock"]
 
 
 def fill(company, prefix: str, staff, count: int) -> None:
@@ -36,6 +37,8 @@ def fill(company, prefix: str, staff, count: int) -> None:
             Payment.objects.create(
                 direction="outgoing", kind="fee", date=datetime.date(2025, 1, 6), amount=Decimal("50.00"), doctor=doctor
             )
+            PharmacyFactory(name=f"{prefix}-pharmacy-{number}")
+            SampleStockFactory(representative=staff, product=product, lot=f"{prefix}-L{number}")
 
 
 def column(book, sheet: str, header: str) -> list:

@@ -123,7 +123,7 @@ def test_saving_without_a_title_names_it_after_the_report_and_period(acme, role_
     with use_tenant(acme):
         report = Report.objects.get()
     assert report.title == "Coverage of A/B/C doctors · January 2025"
-    assert report.parameters == {**PERIOD, "by_rep": True}
+    assert report.parameters == {**PERIOD, "by_rep": True, "territory": None}
 
 
 def test_saving_a_bad_period_is_a_form_error(acme, role_client):

@@ -47,6 +47,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings_view": frozenset({OWNER}),
     "settings_edit": frozenset({OWNER}),
     "users_manage": frozenset({OWNER}),
+    # The field force (territories, call reports, samples, monthly plans, targets).
+    "all_doctors_view": EVERYONE,  # look beyond one's own territory (doctors.visibility)
+    "territory_view": EVERYONE,
+    "territory_manage": MANAGERS,
+    "pharmacy_view": EVERYONE,
+    "pharmacy_edit": MANAGERS,
+    "call_report": frozenset({OWNER, MANAGER, REP}),  # a representative: own visits only
+    "sample_view": EVERYONE,  # a representative: own stock only
+    "sample_issue": MANAGERS,
+    "plan_view": EVERYONE,  # a representative: own plans only
+    "plan_edit": frozenset({OWNER, MANAGER, REP}),  # one's own plan
+    "plan_approve": MANAGERS,
+    "target_view": EVERYONE,  # a representative: own figures only
+    "target_manage": MANAGERS,
 }
 
 

@@ -10,11 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from appointments.demo import seed_plans_and_calls
 from appointments.models import Appointment
+from doctors.demo import seed_territories
 from doctors.models import Doctor
 from patients.models import Patient
 from payments.models import Payment
 from regions.models import City, Clinic, Specialization
+from reports.demo import seed_targets
+from sales.demo import seed_pharmacies, seed_samples
 from sales.models import Product, Sale
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
 from subscription.provisioning import tenant_database_create, tenant_database_exists
@@ -99,6 +103,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"{slug}: demo data already there")
                 else:
                     self.activity(company, staff, doctor_count)
+                self.field_force(company, staff)
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password: {password}):"))
         for username, what in logins:
             self.stdout.write(f"  {username:<16} {what}")
@@ -130,6 +135,20 @@ class Command(BaseCommand):
             user.save()
         UserProfile.objects.get_or_create(user=user, defaults={"company": company, "role": role})
         return user
+
+    def field_force(self, company: Company, staff: dict) -> None:
+        """Territories, pharmacies, samples, plans, call reports and targets; each part only if it is missing."""
+        rep, manager = staff[UserProfile.Role.REPRESENTATIVE], staff[UserProfile.Role.MANAGER]
+        with tenant_atomic():
+            made = [
+                bool(seed_territories(company=company, rep=rep, manager=manager)),
+                bool(seed_pharmacies(company=company, by=manager)),
+                bool(seed_samples(company=company, rep=rep, manager=manager)),
+                seed_plans_and_calls(rep=rep, manager=manager),
+                bool(seed_targets(company=company, rep=rep, manager=manager)),
+            ]
+        if any(made):
+            self.stdout.write(f"{company.slug}: territories, pharmacies, samples, plans, call reports and targets")
 
     def activity(self, company: Company, staff: dict, doctor_count: int) -> None:
         rng = random.Random(company.slug)
