@@ -11,7 +11,16 @@ from subscription.schema import tenant_migration_key
 from subscription.tenancy import close_tenant_connections, use_tenant
 
 # Paths that work without a company (and are never blocked because of one).
-COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/", "/reference/")
+COMPANY_FREE_PREFIXES = (
+    "/accounts/",
+    "/admin/",
+    "/master-admin/",
+    "/health/",
+    "/i18n/",
+    "/static/",
+    "/reference/",
+    "/favicon.ico",
+)
 IMPERSONATION_SESSION_KEY = "impersonation_id"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -1,0 +1,33 @@
+"""Every main page on a 375 px phone: no console error or failed request (so neither the
+Content-Security-Policy nor a missing file breaks it) and no sideways scrolling of the page."""
+
+import pytest
+
+from config.tests.browser.conftest import PHONE
+from config.tests.browser.pages import MAIN_PAGES, open_main_page, page_id
+
+pytestmark = pytest.mark.browser
+
+SIDEWAYS = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = el => el.getBoundingClientRect().right > width + 1;
+    const culprits = [...document.querySelectorAll('body *')]
+        .filter(el => wide(el) && ![...el.children].some(wide))
+        .slice(0, 5)
+        .map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.'));
+    return {scroll: document.documentElement.scrollWidth, width, culprits};
+}"""
+
+
+@pytest.fixture(scope="session")
+def addresses():
+    """Detail pages' addresses, found once per session."""
+    return {}
+
+
+@pytest.mark.parametrize(("who", "path"), MAIN_PAGES, ids=map(page_id, MAIN_PAGES))
+def test_it_shows_the_page_on_a_phone_without_errors_or_sideways_scroll(open_page, addresses, who, path):
+    page = open_main_page(open_page, addresses, who, path, viewport=PHONE)
+    assert page.locator("h1").first.is_visible()
+    overflow = page.evaluate(SIDEWAYS)
+    assert overflow["scroll"] <= overflow["width"], f"{path} scrolls sideways at 375 px: {overflow}"
