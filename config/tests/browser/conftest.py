@@ -60,7 +60,6 @@ class PageProblems:
     def __init__(self) -> None:
         self.problems: list[str] = []
         self.expected_statuses: set[int] = set()
-        self.downloads_expected = False
 
     def watch(self, page) -> None:
         page.on("console", self._console)
@@ -76,8 +75,10 @@ class PageProblems:
             self.problems.append(f"console error: {text} ({message.location.get('url', '')})")
 
     def _request_failed(self, request) -> None:
-        # A link answered with an attachment ends its navigation as "aborted": that is the download.
-        if self.downloads_expected and request.failure == "net::ERR_ABORTED":
+        # "Aborted" is the browser cancelling a request itself: a download ending its navigation, or the
+        # next page (or closing the page) cutting short the icon's fetch. A missing file is an HTTP
+        # error status, and a request the Content-Security-Policy blocks is a console error.
+        if request.failure == "net::ERR_ABORTED":
             return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.failure})")
 

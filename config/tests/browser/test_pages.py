@@ -31,3 +31,20 @@ def test_it_shows_the_page_on_a_phone_without_errors_or_sideways_scroll(open_pag
     assert page.locator("h1").first.is_visible()
     overflow = page.evaluate(SIDEWAYS)
     assert overflow["scroll"] <= overflow["width"], f"{path} scrolls sideways at 375 px: {overflow}"
+
+
+def test_the_browser_enforces_the_policy_and_the_suite_sees_it(open_page):
+    """An inline script slipped into a page does not run, and the refusal is a console error the
+    page checks above would report."""
+    page = open_page("acme_manager")
+    page.goto("/doctors/")
+    page.evaluate(
+        """() => {
+            const script = document.createElement('script');
+            script.textContent = 'window.injected = true';
+            document.body.append(script);
+        }"""
+    )
+    assert page.evaluate("() => window.injected === undefined")
+    problems = page.problems.take()
+    assert any("Content Security Policy" in problem for problem in problems), problems

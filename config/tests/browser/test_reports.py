@@ -38,7 +38,6 @@ def test_it_draws_the_chart_of_visits_planned_and_done(open_page):
 
 def test_it_saves_a_report_and_downloads_it_again(open_page, tmp_path):
     page = open_page("acme_manager")
-    page.problems.downloads_expected = True
     page.goto("/reports/sales_region/?preset=this_year")
     header = table_header(page)
     expect(page.locator("main figure.chart svg rect").first).to_be_visible()
