@@ -54,6 +54,12 @@ def server(tmp_path_factory, playwright_instance) -> Iterator[DemoServer]:
     demo.stop()
 
 
+@pytest.fixture(scope="session")
+def addresses() -> dict:
+    """Addresses of detail pages (the first row of a list), found once per session: see pages.resolve()."""
+    return {}
+
+
 class PageProblems:
     """What went wrong in a page as the browser saw it: console errors, exceptions, failed requests."""
 

@@ -27,6 +27,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+INHERITED = {"PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV"}
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
@@ -54,8 +55,11 @@ class DemoServer:
         self.process: subprocess.Popen | None = None
         self.url = ""
         self.log_path = self.folder / "gunicorn.log"
+        # Only what a shell needs from the outside: the product's settings are all given here, so a
+        # developer's own environment (DATABASE_URL, TENANT_SERVERS, ...) cannot leak into the run.
+        inherited = {name: value for name, value in os.environ.items() if name in INHERITED or name.startswith("LC_")}
         self.env = {
-            **os.environ,
+            **inherited,
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "ENV_FILE": "",
             "DEBUG": "False",

@@ -9,11 +9,6 @@ from config.tests.browser.pages import AXE_PAGES, open_main_page, page_id
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def addresses():
-    return {}
-
-
 @pytest.mark.parametrize(("who", "path"), AXE_PAGES, ids=map(page_id, AXE_PAGES))
 def test_it_has_no_serious_accessibility_violations(open_page, addresses, who, path):
     page = open_main_page(open_page, addresses, who, path)

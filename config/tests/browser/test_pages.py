@@ -19,12 +19,6 @@ SIDEWAYS = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")
-def addresses():
-    """Detail pages' addresses, found once per session."""
-    return {}
-
-
 @pytest.mark.parametrize(("who", "path"), MAIN_PAGES, ids=map(page_id, MAIN_PAGES))
 def test_it_shows_the_page_on_a_phone_without_errors_or_sideways_scroll(open_page, addresses, who, path):
     page = open_main_page(open_page, addresses, who, path, viewport=PHONE)
