@@ -26,13 +26,31 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance():
+def browser_available() -> None:
+    """Skips (or fails, with REQUIRE_BROWSER=1) the session's browser tests where Chromium or Playwright is missing."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install -r requirements-test.txt)")
     if chromium_path() is None:
         _unavailable("Chromium is not installed (apt-get install -y chromium chromium-driver)")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, browser_available) -> Iterator[DemoServer]:
+    """The product under gunicorn on demo data made for this session (started once)."""
+    demo = DemoServer(tmp_path_factory.mktemp("browser-server"))
+    demo.prepare()
+    demo.start()
+    yield demo
+    demo.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(server):
+    # After the server: gunicorn is started before Playwright's threads exist (see DemoServer.start).
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         yield playwright
 
@@ -42,16 +60,6 @@ def chromium(playwright_instance):
     browser = launch_chromium(playwright_instance)
     yield browser
     browser.close()
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, playwright_instance) -> Iterator[DemoServer]:
-    """The product under gunicorn on demo data made for this session (started once)."""
-    demo = DemoServer(tmp_path_factory.mktemp("browser-server"))
-    demo.prepare()
-    demo.start()
-    yield demo
-    demo.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,12 @@ Used by the browser suite (conftest.py) and by `make screenshots` (docs/screensh
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -29,6 +31,14 @@ CHROMIUM_FLAGS = [
 ]
 INHERITED = {"PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV"}
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the process that started it dies, even killed by a signal."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: stop() is then the only way the server ends
 
 
 def chromium_path() -> str | None:
@@ -121,6 +131,7 @@ class DemoServer:
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,  # started before any other thread of ours
         )
         deadline = time.monotonic() + timeout
         while not self.url:
