@@ -31,7 +31,10 @@ def test_the_browser_enforces_the_policy_and_the_suite_sees_it(open_page):
     """An inline script slipped into a page does not run, and the refusal is a console error the
     page checks above would report."""
     page = open_page("acme_manager")
-    page.goto("/doctors/")
+    page.goto("/doctors/add/")
+    # htmx runs without eval and without the <style> it would otherwise inject.
+    assert page.evaluate("() => [htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [False, False]
+    assert page.locator("style").count() == 0
     page.evaluate(
         """() => {
             const script = document.createElement('script');
