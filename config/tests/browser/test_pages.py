@@ -1,10 +1,13 @@
-"""Every main page on a 375 px phone: no console error or failed request (so neither the
-Content-Security-Policy nor a missing file breaks it) and no sideways scrolling of the page."""
+"""Every main page as a browser shows it, on a desktop and on a 375 px phone: no console error or
+failed request (so neither the Content-Security-Policy nor a missing file breaks it), no serious or
+critical accessibility violation (axe-core, once per template), and no sideways scrolling of the
+page on the phone."""
 
 import pytest
 
+from config.tests.browser.accessibility import axe_violations, describe
 from config.tests.browser.conftest import PHONE
-from config.tests.browser.pages import MAIN_PAGES, open_main_page, page_id
+from config.tests.browser.pages import AXE_PAGES, MAIN_PAGES, open_main_page, page_id
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +23,14 @@ SIDEWAYS = """() => {
 
 
 @pytest.mark.parametrize(("who", "path"), MAIN_PAGES, ids=map(page_id, MAIN_PAGES))
-def test_it_shows_the_page_on_a_phone_without_errors_or_sideways_scroll(open_page, addresses, who, path):
-    page = open_main_page(open_page, addresses, who, path, viewport=PHONE)
+def test_it_shows_the_page_cleanly_on_desktop_and_phone(open_page, addresses, who, path):
+    page = open_main_page(open_page, addresses, who, path)
+    assert page.locator("h1").first.is_visible()
+    if (who, path) in AXE_PAGES:
+        violations = axe_violations(page)
+        assert not violations, f"{path}:\n{describe(violations)}"
+
+    page.set_viewport_size(PHONE)  # the same page, laid out again for a phone
     assert page.locator("h1").first.is_visible()
     overflow = page.evaluate(SIDEWAYS)
     assert overflow["scroll"] <= overflow["width"], f"{path} scrolls sideways at 375 px: {overflow}"
