@@ -78,7 +78,10 @@ def fill(namespace: str, route: str, objects: dict) -> str:
         if name == "kind":
             return "coverage"
         key = "products" if route.startswith("sales/products/") else namespace
-        return str(objects["ids"][key])
+        if key in objects["ids"]:
+            return str(objects["ids"][key])
+        # A pattern this test does not know yet still gets an address (its 404 page is checked too).
+        return "1" if match.group("converter") == "int" else "unknown"
 
     return "/" + PARAMETER.sub(value, route)
 
