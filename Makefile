@@ -6,7 +6,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run setup test lint messages bench clean
+.PHONY: run setup test e2e screenshots lint messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11 or newer is needed"'
@@ -47,6 +47,14 @@ test: $(VENV)/.test
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The real-browser suite alone (Debian's Chromium driven by Playwright; see README's Testing section).
+e2e: $(VENV)/.test
+	$(BIN)/pytest config/tests/browser
+
+# Retake the README's screenshots (docs/screenshots/*.png) with the browser suite's server and Chromium.
+screenshots: $(VENV)/.test
+	$(BIN)/python docs/screenshots/take.py
 
 # Rebuild the translation catalogues (needs GNU gettext); the compiled files are committed.
 messages: $(VENV)/.runtime

@@ -12,7 +12,16 @@ from subscription.models import Company
 from subscription.tenancy import close_tenant_connections, tenant_alias, use_tenant
 
 # Paths that work without a company (and are never blocked because of one).
-COMPANY_FREE_PREFIXES = ("/accounts/", "/admin/", "/master-admin/", "/health/", "/i18n/", "/static/", "/reference/")
+COMPANY_FREE_PREFIXES = (
+    "/accounts/",
+    "/admin/",
+    "/master-admin/",
+    "/health/",
+    "/i18n/",
+    "/static/",
+    "/reference/",
+    "/favicon.ico",
+)
 
 
 def activate_user_language(request: HttpRequest) -> None:
@@ -70,20 +79,19 @@ class TenantMiddleware:
         gate = faults.gate_for(company.slug)
         if not gate.enter(settings.TENANT_REQUEST_WAIT_S):
             return unavailable(request, "busy")
-        streaming = False
         token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
         try:
             with use_tenant(company):
                 response = self.probe(request, company) or self.get_response(request)
             if response.streaming:
-                streaming = True
-                response.streaming_content = self.stream_in_tenant(company, response.streaming_content, gate)
+                # The body runs after this returns, outside the gate: a client that never reads it
+                # must not keep a place. It waits briefly for locks all the same.
+                response.streaming_content = self.stream_in_tenant(company, response.streaming_content)
             return response
         finally:
             faults.lock_wait.reset(token)
             close_tenant_connections()
-            if not streaming:
-                gate.leave()
+            gate.leave()
 
     @staticmethod
     def probe(request: HttpRequest, company: Company) -> HttpResponse | None:
@@ -114,8 +122,8 @@ class TenantMiddleware:
         return unavailable(request, reason)
 
     @staticmethod
-    def stream_in_tenant(company: Company, content, gate: faults.Gate):
-        """A streaming body runs after the view returned: re-enter the company (and keep its place) for it."""
+    def stream_in_tenant(company: Company, content):
+        """A streaming body runs after the view returned: re-enter the company for it."""
         token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
         try:
             with use_tenant(company):
@@ -123,7 +131,6 @@ class TenantMiddleware:
         finally:
             faults.lock_wait.reset(token)
             close_tenant_connections()
-            gate.leave()
 
     @staticmethod
     def refusal(request: HttpRequest) -> HttpResponse | None:

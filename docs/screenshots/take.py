@@ -1,18 +1,23 @@
-"""Screenshots of the main pages, for the README (a documentation tool, not part of the product).
+"""Screenshots of the main pages for the README (a documentation tool, not part of the product).
 
-Needs Debian's chromium and chromium-driver and `pip install selenium`; start the product first
-(`make run`), then:  .venv/bin/python docs/screenshots/take.py [--base http://127.0.0.1:8000]
+`make screenshots` runs it: it starts the product as the browser tests do (gunicorn on a free port,
+demo data made in a temporary folder) and photographs the pages with Debian's Chromium through
+Playwright. Options: --language az|en|ru (default az), --only NAME (repeatable).
 """
 
 import argparse
+import sys
+import tempfile
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
+from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
-PASSWORD = "demo"
+sys.path.insert(0, str(HERE.parents[1]))
+
+from config.tests.browser.server import PASSWORD, DemoServer, chromium_path, launch_chromium  # noqa: E402
+
+WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1360, 700, 1500
 COMPANY_PAGES = [
     ("acme_manager", "/", "dashboard"),
     ("acme_manager", "/doctors/", "doctors"),
@@ -31,61 +36,69 @@ ADMIN_PAGES = [
 ]
 
 
-def browser() -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1360,900",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+def log_in(context, username: str):
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
 
 
-def log_in(driver, base: str, username: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(f"{base}/accounts/login/")
-    driver.find_element(By.NAME, "username").send_keys(username)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-
-
-def shoot(driver, base: str, path: str, name: str) -> None:
-    driver.get(f"{base}{path}")
-    height = driver.execute_script("return document.body.scrollHeight")
-    driver.set_window_size(1360, min(max(height, 700), 1500))
-    driver.save_screenshot(str(HERE / f"{name}.png"))
+def shoot(page, path: str, name: str, only: set[str]) -> None:
+    if only and name not in only:
+        return
+    page.set_viewport_size({"width": WIDTH, "height": MIN_HEIGHT})
+    page.goto(path)
+    page.wait_for_load_state("load")
+    height = page.evaluate("() => document.body.scrollHeight")
+    page.set_viewport_size({"width": WIDTH, "height": min(max(height, MIN_HEIGHT), MAX_HEIGHT)})
+    page.screenshot(path=HERE / f"{name}.png")
     print(f"{name}.png  ← {path}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base", default="http://127.0.0.1:8000")
-    parser.add_argument("--language", default="az")
-    base = parser.parse_args().base
-    driver = browser()
-    try:
-        current = None
+def take(base_url: str, language: str, only: set[str]) -> None:
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+
+        def context():
+            made = browser.new_context(base_url=base_url, viewport={"width": WIDTH, "height": MIN_HEIGHT})
+            made.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+            return made
+
+        pages: dict[str, object] = {}
         for username, path, name in COMPANY_PAGES:
-            if username != current:
-                log_in(driver, base, username)
-                current = username
-            shoot(driver, base, path, name)
-        log_in(driver, base, "admin")
+            if username not in pages:
+                pages[username] = log_in(context(), username)
+            shoot(pages[username], path, name, only)
+        admin = log_in(context(), "admin")
         for path, name in ADMIN_PAGES:
-            shoot(driver, base, path, name)
-        driver.get(f"{base}/master-admin/companies/acme/enter/")
-        driver.find_element(By.NAME, "reason").send_keys("Support request: checking the doctor list")
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        shoot(driver, base, "/doctors/", "impersonating-acme")
-    finally:
-        driver.quit()
+            shoot(admin, path, name, only)
+        admin.goto("/master-admin/companies/acme/enter/")
+        admin.fill("#id_reason", "Support request: checking the doctor list")
+        admin.click("main form button[type=submit]")
+        admin.wait_for_url(lambda url: "/master-admin/" not in url)
+        shoot(admin, "/doctors/", "impersonating-acme", only)
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", default="az", choices=["az", "en", "ru"])
+    parser.add_argument(
+        "--only", action="append", default=[], help="retake only this screenshot (file name without .png)"
+    )
+    arguments = parser.parse_args()
+    if chromium_path() is None:
+        sys.exit("Chromium is not installed: apt-get install -y chromium chromium-driver")
+    with tempfile.TemporaryDirectory(prefix="medrep-screenshots-") as folder:
+        server = DemoServer(Path(folder))
+        server.prepare()
+        try:
+            take(server.start(), arguments.language, set(arguments.only))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -62,8 +62,9 @@ def _frame(labels, all_series, body: str, title: str) -> str:
     if len(all_series) > 1 or all_series[0][0]:
         legend = format_html_join(
             "",
-            '<span class="me-3"><span style="display:inline-block;width:10px;height:10px;background:{}"></span> {}</span>',
-            ((COLOURS[index % len(COLOURS)], name) for index, (name, _values) in enumerate(all_series)),
+            # A class per colour (static/css/app.css), not a style attribute: the CSP allows no inline style.
+            '<span class="me-3"><span class="chart-swatch chart-swatch-{}" aria-hidden="true"></span> {}</span>',
+            ((index % len(COLOURS), name) for index, (name, _values) in enumerate(all_series)),
         )
     return format_html(
         '<figure class="chart mb-0"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="w-100" '
