@@ -25,6 +25,7 @@ __all__ = [
     "TenantStorage",
     "limit_lock_waits",
     "probe",
+    "storage_for",
     "tenant_storage",
     "unavailable_reason",
 ]
@@ -57,3 +58,8 @@ def unavailable_reason(connection, error: Exception) -> str | None:
     if not isinstance(error, DatabaseError):
         return None
     return ENGINES[connection.vendor].unavailable_reason(error)
+
+
+def storage_for(company) -> TenantStorage:
+    """The store that holds `company`'s database."""
+    return tenant_storage()
