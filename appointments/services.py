@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment
@@ -69,7 +70,6 @@ def appointment_update(
     *, appointment: Appointment, updated_by: AbstractUser, products: Iterable[Product] | None = None, **fields
 ) -> Appointment:
     """Change a visit. Raises ValidationError if it is done (locked) or a field is invalid."""
-    ensure_not_locked(appointment)
     assign_fields(appointment, fields, EDITABLE_FIELDS)
     if appointment.kind == Appointment.Kind.PHARMACY:
         appointment.doctor = None
@@ -78,6 +78,7 @@ def appointment_update(
     appointment.updated_by = updated_by
     appointment.full_clean()
     with tenant_atomic():
+        ensure_not_locked(appointment)
         appointment.save()
         if products is not None:
             appointment.products.set(products)
@@ -85,9 +86,10 @@ def appointment_update(
 
 
 def ensure_not_locked(appointment: Appointment) -> None:
-    """Raise ValidationError if the visit, as stored, is done."""
-    # The stored status decides: a bound form may already have changed the instance in memory.
-    stored = Appointment.objects.filter(pk=appointment.pk).values_list("status", flat=True).first()
+    """Raise ValidationError if the visit, as stored, is done (call inside tenant_atomic(): the row is locked)."""
+    # The stored status decides: a bound form may already have changed the instance in memory. The row
+    # stays locked to the end of the transaction, so it cannot be completed before the change is saved.
+    stored = Appointment.objects.select_for_update().filter(pk=appointment.pk).values_list("status", flat=True).first()
     if stored == Status.DONE:
         raise ValidationError(
             _("This visit is done, so it is locked against changes. A manager can reopen it first."),
@@ -95,35 +97,40 @@ def ensure_not_locked(appointment: Appointment) -> None:
         )
 
 
+def _move(appointment: Appointment, *, by: AbstractUser, from_status: str, to_status: str, refusal: str) -> Appointment:
+    """Change the status only if it is still `from_status` (one conditional UPDATE: two clicks, one change)."""
+    now = timezone.now()
+    changes = {"status": to_status, "updated_by": by, "updated_at": now}
+    if not Appointment.objects.filter(pk=appointment.pk, status=from_status).update(**changes):
+        appointment.refresh_from_db(fields=["status"])
+        raise ValidationError(refusal, code="stale")
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    return appointment
+
+
 def appointment_reopen(*, appointment: Appointment, by: AbstractUser) -> Appointment:
     """Unlock a done visit (it becomes planned again). Raises ValidationError if it is not done."""
-    if appointment.status != Status.DONE:
-        raise ValidationError(_("Only a done visit can be reopened."), code="not_done")
-    appointment.status = Status.PLANNED
-    appointment.updated_by = by
-    appointment.save(update_fields=["status", "updated_by", "updated_at"])
-    return appointment
+    return _move(
+        appointment,
+        by=by,
+        from_status=Status.DONE,
+        to_status=Status.PLANNED,
+        refusal=_("Only a done visit can be reopened."),
+    )
 
 
 def appointment_cancel(*, appointment: Appointment, by: AbstractUser) -> Appointment:
     """Cancel a planned visit. Raises ValidationError if it is not planned."""
-    if appointment.status != Status.PLANNED:
-        raise ValidationError(
-            _("Only a planned visit can be cancelled; this one is “%(status)s”.")
-            % {"status": appointment.get_status_display()},
-            code="not_planned",
-        )
-    appointment.status = Status.CANCELLED
-    appointment.updated_by = by
-    appointment.save(update_fields=["status", "updated_by", "updated_at"])
-    return appointment
+    refusal = _("Only a planned visit can be cancelled; this one is “%(status)s”.") % {
+        "status": appointment.get_status_display()
+    }
+    return _move(appointment, by=by, from_status=Status.PLANNED, to_status=Status.CANCELLED, refusal=refusal)
 
 
 def appointment_delete(*, appointment: Appointment) -> None:
     """Delete a visit for good. Raises ValidationError if it is done (a done visit stays on record)."""
-    if Appointment.objects.filter(pk=appointment.pk, status=Status.DONE).exists():
-        raise ValidationError(
-            _("A done visit stays on record and cannot be deleted."),
-            code="done",
-        )
-    appointment.delete()
+    with tenant_atomic():
+        if Appointment.objects.select_for_update().filter(pk=appointment.pk, status=Status.DONE).exists():
+            raise ValidationError(_("A done visit stays on record and cannot be deleted."), code="done")
+        appointment.delete()

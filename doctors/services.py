@@ -12,7 +12,7 @@ from doctors.models import Doctor
 from doctors.selectors import doctor_has_history
 from subscription.limits import ensure_capacity
 from subscription.selectors import company_users
-from subscription.tenancy import tenant_atomic
+from subscription.tenancy import tenant_atomic, tenant_lock
 from subscription.tenant_base import assign_fields, editable_fields
 
 if TYPE_CHECKING:
@@ -37,15 +37,20 @@ def _save(doctor: Doctor) -> None:
         raise ValidationError({"code": _("Another doctor already has this code.")}) from error
 
 
+def _ensure_a_free_place(company: Company) -> None:
+    """Check the plan's doctor limit with every other writer of a doctor waiting (one takes the last place)."""
+    tenant_lock("plan-limit:doctors")
+    ensure_capacity(company, "doctors")
+
+
 def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) -> Doctor:
     """Add a doctor to the selected company. Raises ValidationError for bad data or a full plan."""
     doctor = Doctor(created_by=created_by, updated_by=created_by)
     assign_fields(doctor, fields, EDITABLE_FIELDS)
     _validate(doctor, company)
-    # IMMEDIATE transactions serialise writers, so two people cannot both take the last place.
     with tenant_atomic():
         if doctor.is_active:
-            ensure_capacity(company, "doctors")
+            _ensure_a_free_place(company)
         _save(doctor)
     return doctor
 
@@ -58,7 +63,7 @@ def doctor_update(*, doctor: Doctor, company: Company, updated_by: AbstractUser,
     with tenant_atomic():
         was_active = Doctor.objects.filter(pk=doctor.pk).values_list("is_active", flat=True).first()
         if doctor.is_active and not was_active:
-            ensure_capacity(company, "doctors")
+            _ensure_a_free_place(company)
         _save(doctor)
     return doctor
 

@@ -15,6 +15,7 @@ from doctors.models import Doctor
 from payments.models import Payment
 from regions.models import Clinic
 from sales.models import Currency, Product, Sale
+from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
 Status = Payment.Status
@@ -67,9 +68,10 @@ def payment_create(
 
 
 def ensure_draft(payment: Payment) -> None:
-    """Raise ValidationError unless the payment, as stored, is a draft."""
-    # The stored status decides: a bound form may already have changed the instance in memory.
-    stored = Payment.objects.filter(pk=payment.pk).values_list("status", flat=True).first()
+    """Raise ValidationError unless the payment, as stored, is a draft (call inside tenant_atomic(): the row is locked)."""
+    # The stored status decides: a bound form may already have changed the instance in memory. The row
+    # stays locked to the end of the transaction, so an approval cannot slip in before the change is saved.
+    stored = Payment.objects.select_for_update().filter(pk=payment.pk).values_list("status", flat=True).first()
     if stored != Status.DRAFT:
         raise ValidationError(
             _("Only a draft payment can be changed or deleted; this one is “%(status)s”.")
@@ -80,18 +82,20 @@ def ensure_draft(payment: Payment) -> None:
 
 def payment_update(*, payment: Payment, updated_by: AbstractUser, **fields) -> Payment:
     """Change a draft payment. Raises ValidationError if it is no longer a draft or a field is invalid."""
-    ensure_draft(payment)
     assign_fields(payment, fields, EDITABLE_FIELDS)
     payment.updated_by = updated_by
     payment.full_clean()
-    payment.save()
+    with tenant_atomic():
+        ensure_draft(payment)
+        payment.save()
     return payment
 
 
 def payment_delete(*, payment: Payment) -> None:
     """Delete a draft payment. Raises ValidationError if it is no longer a draft."""
-    ensure_draft(payment)
-    payment.delete()
+    with tenant_atomic():
+        ensure_draft(payment)
+        payment.delete()
 
 
 def _move(payment: Payment, *, by: AbstractUser, from_status: str, to_status: str, **extra) -> Payment:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from subscription.models import Company, UserProfile
+from subscription.models import Company, UserProfile, attach_current_subscription, current_subscription_columns
 from subscription.schema import tenant_migration_key
 
 FULL = "full"
@@ -77,10 +77,17 @@ def impersonation_access(access: str, *, read_only: bool) -> str:
 
 def profile_company(user) -> Company | None:
     """The company a signed-in staff member belongs to (caching the profile on the user)."""
-    profile = UserProfile.objects.select_related("company__schema_state").filter(user=user).first()
+    profile = (
+        UserProfile.objects.select_related("company__schema_state")
+        .annotate(**current_subscription_columns("company"))
+        .filter(user=user)
+        .first()
+    )
     if profile is None:
         return None
     user.profile = profile  # templates and role checks read it without another query
+    if profile.company is not None:
+        attach_current_subscription(profile.company, profile)  # access needs it: no second query
     return profile.company
 
 

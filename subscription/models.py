@@ -41,6 +41,27 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(lifecycle__in=Company.LIVE)
 
 
+CURRENT_SUBSCRIPTION_FIELDS = ("pk", "status", "starts_on", "ends_on", "plan_id")
+
+
+def current_subscription_columns(company_path: str) -> dict:
+    """Subquery annotations reading the current subscription of the company at `company_path` (with its row)."""
+    current = Subscription.objects.filter(
+        company=models.OuterRef(company_path), starts_on__lte=timezone.localdate()
+    ).order_by("-starts_on", "-pk")
+    return {
+        f"current_subscription_{name}": models.Subquery(current.values(name)[:1])
+        for name in CURRENT_SUBSCRIPTION_FIELDS
+    }
+
+
+def attach_current_subscription(company: Company, row) -> Company:
+    """Keep on `company` the subscription read by current_subscription_columns() on `row` (no query later)."""
+    values = {name: getattr(row, f"current_subscription_{name}") for name in CURRENT_SUBSCRIPTION_FIELDS}
+    company._current_subscription = Subscription(company=company, **values) if values["pk"] is not None else None
+    return company
+
+
 class Company(models.Model):
     class Lifecycle(models.TextChoices):
         PROVISIONING = "provisioning", _("Being set up")
@@ -109,6 +130,9 @@ class Company(models.Model):
     def current_subscription(self) -> Subscription | None:
         """The subscription that governs access today: the latest one that has started."""
         today = timezone.localdate()
+        read_with_company = getattr(self, "_current_subscription", ())
+        if read_with_company != ():
+            return read_with_company  # read in the same query as the company (CompanyQuerySet.with_access)
         subscriptions = getattr(self, "_prefetched_objects_cache", {}).get("subscriptions")
         if subscriptions is not None:
             started = [s for s in subscriptions if s.starts_on <= today]

@@ -130,6 +130,20 @@ def tenant_atomic(savepoint: bool = True):
     return transaction.atomic(using=current_alias(), savepoint=savepoint)
 
 
+def tenant_lock(name: str) -> None:
+    """Serialise, until the end of the current tenant_atomic() block, every writer that takes the same `name`.
+
+    For check-then-write rules (a plan's last free place): on SQLite the IMMEDIATE transaction already
+    serialises writers; on PostgreSQL this takes a transaction-level advisory lock.
+    """
+    from subscription.storage import transaction_lock
+
+    connection = tenant_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("tenant_lock() holds until the transaction ends: call it inside tenant_atomic().")
+    transaction_lock(connection, name)
+
+
 def run_with_context(func, /, *args, **kwargs):
     """Return a callable that runs `func` in a copy of the caller's context, in the caller's company (for threads).
 

@@ -48,6 +48,11 @@ def limit_lock_waits(connection, seconds: float) -> None:
     ENGINES[connection.vendor].limit_lock_waits(connection, seconds)
 
 
+def transaction_lock(connection, name: str) -> None:
+    """Hold a lock named `name` until `connection`'s transaction ends (see tenancy.tenant_lock)."""
+    ENGINES[connection.vendor].transaction_lock(connection, name)
+
+
 def probe(connection) -> None:
     """Touch the database behind `connection` cheaply, so that a broken one fails before the view runs."""
     ENGINES[connection.vendor].probe(connection)

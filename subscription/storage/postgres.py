@@ -240,6 +240,11 @@ def limit_lock_waits(connection, seconds: float) -> None:
         cursor.execute(f"SET lock_timeout = {int(seconds * 1000)}")
 
 
+def transaction_lock(connection, name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
 def unavailable_reason(error: Exception) -> str | None:
     import psycopg
 

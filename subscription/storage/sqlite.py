@@ -322,6 +322,10 @@ def limit_lock_waits(connection, seconds: float) -> None:
     """Nothing to do: company connections open with the short wait already (sqlite_backend)."""
 
 
+def transaction_lock(connection, name: str) -> None:
+    """Nothing to take: company transactions begin IMMEDIATE, so writers already run one at a time."""
+
+
 def unavailable_reason(error: Exception) -> str | None:
     message = str(error).lower()
     return next((reason for text, reason in FAULTS.items() if text in message), None)
