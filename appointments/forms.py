@@ -22,6 +22,7 @@ from subscription.ui.forms import (
     DateInput,
     DateTimeLocalInput,
     DayField,
+    MomentField,
     StyledFormMixin,
     UserChoiceField,
     limit_staff_to,
@@ -49,6 +50,7 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
             "next_step",
             "next_step_date",
         ]
+        field_classes = {"planned_start": MomentField}
         widgets = {
             "planned_start": DateTimeLocalInput(),
             "next_step_date": DateInput(),

@@ -8,8 +8,8 @@ urlpatterns = [
     path("", views.AppointmentListView.as_view(), name="appointment-list"),
     path("add/", views.appointment_create, name="appointment-create"),
     path("upcoming/", views.appointment_upcoming, name="appointment-upcoming"),
-    path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
-    path("<int:pk>/edit/", views.appointment_update, name="appointment-update"),
-    path("<int:pk>/delete/", views.appointment_delete, name="appointment-delete"),
-    path("<int:pk>/reopen/", views.appointment_reopen, name="appointment-reopen"),
+    path("<id:pk>/", views.appointment_detail, name="appointment-detail"),
+    path("<id:pk>/edit/", views.appointment_update, name="appointment-update"),
+    path("<id:pk>/delete/", views.appointment_delete, name="appointment-delete"),
+    path("<id:pk>/reopen/", views.appointment_reopen, name="appointment-reopen"),
 ]

@@ -38,6 +38,7 @@ from subscription.storage import tenant_storage
 if TYPE_CHECKING:
     from subscription.models import Company
 
+
 class NoTenantSelected(RuntimeError):
     """A tenant model was used while no company is selected."""
 

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from subscription import limits
-from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserRoleForm
+from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserPasswordForm, CompanyUserRoleForm
 from subscription.models import Company, UserProfile
+from subscription.selectors import user_label
 from subscription.services import (
     company_profile_update,
     company_user_create,
     company_user_deactivate,
     company_user_reactivate,
+    company_user_set_password,
     company_user_set_role,
 )
 from subscription.ui.permissions import can, require
@@ -61,7 +63,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     members = list(
         UserProfile.objects.filter(company=request.tenant)
         .select_related("user")
-        .order_by("-user__is_active", "user__username")
+        .order_by("-user__is_active", "user__first_name", "user__last_name", "user__username")
     )
     usage = _user_usage(request.tenant)
     full = usage["limit"] is not None and usage["active"] >= usage["limit"]
@@ -81,7 +83,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(username)s can now log in with the initial password you set.") % {"username": user.username},
+                _("%(username)s can now log in with the initial password you set.") % {"username": user_label(user)},
             )
             return redirect("settings:user-list")
     usage = _user_usage(request.tenant)
@@ -99,11 +101,34 @@ def user_role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The role of %(username)s is changed.") % {"username": member.user.username})
+            messages.success(request, _("The role of %(username)s is changed.") % {"username": user_label(member.user)})
             if member.user_id == request.user.pk and form.cleaned_data["role"] != UserProfile.Role.OWNER:
                 return redirect("dashboard")  # no longer an owner: the settings pages are closed to them
             return redirect("settings:user-list")
     return render(request, "settings/user_role_form.html", {"form": form, "member": member, "section": "users"})
+
+
+@login_required
+@require("users_manage")
+def user_password_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner sets a new password for a member (who forgot theirs and has no e-mail, say)."""
+    member = _member(request, pk)
+    form = CompanyUserPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_user_set_password(
+                company=request.tenant, user=member.user, password=form.cleaned_data["password1"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None if getattr(error, "code", None) == "self" else "password1", error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has a new password; tell it to them in person. Their open sessions have ended.")
+                % {"name": user_label(member.user)},
+            )
+            return redirect("settings:user-list")
+    return render(request, "settings/user_password_form.html", {"form": form, "member": member, "section": "users"})
 
 
 @login_required
@@ -117,7 +142,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("%(username)s is deactivated and can no longer log in.") % {"username": member.user.username}
+            request, _("%(username)s is deactivated and can no longer log in.") % {"username": user_label(member.user)}
         )
     return redirect("settings:user-list")
 
@@ -132,7 +157,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(username)s can log in again.") % {"username": member.user.username})
+        messages.success(request, _("%(username)s can log in again.") % {"username": user_label(member.user)})
     return redirect("settings:user-list")
 
 
