@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from subscription.services import (
     company_user_set_password,
     company_user_set_role,
 )
-from subscription.ui.permissions import can, require
+from subscription.ui.permissions import require
 
 
 def _member(request: HttpRequest, pk: int) -> UserProfile:
@@ -34,21 +34,18 @@ def _member(request: HttpRequest, pk: int) -> UserProfile:
 
 
 @login_required
-@require("settings_view")
+@require("settings_view", post="settings_edit")
 def company_edit(request: HttpRequest) -> HttpResponse:
     # A fresh copy: a form that fails validation must not rename request.tenant for this page.
     form = CompanyProfileForm(request.POST or None, instance=Company.objects.get(pk=request.tenant.pk))
-    if request.method == "POST":
-        if not can(request, "settings_edit"):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                company_profile_update(company=request.tenant, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The company profile is saved."))
-                return redirect("settings:company-edit")
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_profile_update(company=request.tenant, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The company profile is saved."))
+            return redirect("settings:company-edit")
     return render(request, "settings/company_form.html", {"form": form, "section": "company"})
 
 
@@ -132,8 +129,8 @@ def user_password_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @require("users_manage")
+@require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     try:
@@ -148,8 +145,8 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @require("users_manage")
+@require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     try:

@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
