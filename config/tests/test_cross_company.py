@@ -29,3 +29,14 @@ def test_another_companys_record_is_not_found_and_nothing_changes(url, acme, glo
     owner = Client(HTTP_ACCEPT_LANGUAGE="en")
     owner.force_login(member("owner", acme))
     assert owner.get(path).status_code in (200, 405), "the id is real in its own company"
+
+
+@pytest.mark.parametrize("url", WITH_IDS, ids=str)
+def test_an_id_past_64_bits_is_not_found(url, acme, member):
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en")
+    owner.force_login(member("owner", acme))
+    for huge in ("9223372036854775808", "9" * 400):
+        path = url.path(0).replace("/0/", f"/{huge}/")
+        assert owner.get(path).status_code in (404, 405), path
+        assert owner.post(path, {}).status_code in (404, 405), path
+    assert url.path(2**63 - 1), "the largest 64-bit id is still a valid address"
