@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -33,6 +34,7 @@ RECOVERY_CODE_COUNT = 10
 # Superusers confirm a code before these pages, and before any page of a company they entered.
 GATED_PREFIXES = ("/admin/", "/master-admin/")
 ACCOUNT_PREFIX = "/accounts/"
+THROTTLED = gettext_lazy("Too many wrong codes in a row: wait a few seconds, then enter the newest code.")
 
 
 def second_factor_required(user: AbstractUser) -> bool:
@@ -86,6 +88,8 @@ def authenticator_confirm(*, user: AbstractUser, token: str) -> tuple[TOTPDevice
     if device is None:
         raise ValidationError(_("Start again: the enrolment page shows a new QR code."), code="no_pending_device")
     if not device.verify_token(_digits(token)):
+        if not device.verify_is_allowed()[0]:
+            raise ValidationError(THROTTLED, code="throttled")
         raise ValidationError(_("This code is not right. Check the time on your phone and try the newest code."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
@@ -107,9 +111,7 @@ def second_factor_verify(*, user: AbstractUser, token: str) -> Device:
         if candidate and device.verify_token(candidate):
             return device
     if not any(device.verify_is_allowed()[0] for device in devices):
-        raise ValidationError(
-            _("Too many wrong codes in a row: wait a few seconds, then enter the newest code."), code="throttled"
-        )
+        raise ValidationError(THROTTLED, code="throttled")
     raise ValidationError(
         _("This code is not right. Use the newest code of your authenticator app, or one of your recovery codes."),
         code="wrong_code",

@@ -25,7 +25,7 @@ def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return "/master-admin/" if request.user.is_superuser else "/admin/"
+    return "/master-admin/"
 
 
 def _go(name: str, next_page: str) -> HttpResponse:

@@ -49,7 +49,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def settings_of(*names: str, **env: str) -> list[str]:
-    code = "from django.conf import settings; print(*[repr(getattr(settings, n)) for n in %r], sep='\\n')" % (names,)
+    code = f"from django.conf import settings; print(*[repr(getattr(settings, n)) for n in {names!r}], sep='\\n')"
     result = manage("shell", "--no-imports", "-c", code, ENV_FILE="", **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()

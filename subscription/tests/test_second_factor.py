@@ -147,3 +147,17 @@ def test_after_a_wrong_code_even_the_right_one_waits(superuser, superuser_client
     assert throttled.status_code == 200
     assert "Too many wrong codes" in throttled.text
     assert later.get("/admin/").status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(superuser, superuser_client):
+    old = enrol(superuser_client, superuser)
+    assert reverse("second-factor-recovery-codes") in superuser_client.get("/master-admin/").text
+    page = superuser_client.post(reverse("second-factor-recovery-codes"), {"next": "/master-admin/"})
+    new = page.context["codes"]
+    assert len(new) == 10 and not set(new) & set(old)
+    later = signed_in(superuser)
+    assert later.post(reverse("second-factor-verify"), {"token": old[1]}).status_code == 200
+    assert later.post(reverse("second-factor-verify"), {"token": new[1]}).status_code == 302
+    unconfirmed = signed_in(superuser)
+    refused = unconfirmed.post(reverse("second-factor-recovery-codes"))
+    assert refused.status_code == 302 and refused.url.startswith(reverse("second-factor-verify"))
