@@ -137,7 +137,9 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the failures: else anyone with an account could clear an address's count
+# by logging in between guesses. Failures older than the cool-off no longer count.
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "subscription.accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "subscription.accounts.throttling.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
