@@ -23,6 +23,7 @@ from subscription.ui.forms import (
     DateTimeLocalInput,
     DayField,
     MomentField,
+    RecordsChoiceField,
     StyledFormMixin,
     UserChoiceField,
     limit_staff_to,
@@ -50,7 +51,7 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
             "next_step",
             "next_step_date",
         ]
-        field_classes = {"planned_start": MomentField}
+        field_classes = {"planned_start": MomentField, "products": RecordsChoiceField}
         widgets = {
             "planned_start": DateTimeLocalInput(),
             "next_step_date": DateInput(),

@@ -11,7 +11,7 @@ from django.test import Client
 from config.tests.company_urls import company_urls, make_record, snapshot
 from config.tests.form_inputs import forms_on, valid_value
 from subscription.tenancy import use_tenant
-from subscription.ui.forms import CleanTextMixin, NoControlCharactersValidator
+from subscription.ui.forms import CleanTextMixin, NoControlCharactersValidator, RecordsChoiceField
 
 pytestmark = pytest.mark.django_db
 COMPANY_FORM_MODULES = [
@@ -37,6 +37,12 @@ def company_form_classes():
 @pytest.mark.parametrize("form_class", list(company_form_classes()), ids=lambda cls: cls.__qualname__)
 def test_every_company_form_uses_the_shared_check(form_class):
     assert issubclass(form_class, CleanTextMixin), f"{form_class.__module__}.{form_class.__qualname__}"
+    several = [
+        name
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(field, RecordsChoiceField)
+    ]
+    assert several == [], "ids past 64 bits crash SQLite's IN (...): use subscription.ui.forms.RecordsChoiceField"
 
 
 @pytest.mark.parametrize(

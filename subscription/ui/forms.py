@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext_lazy as _
 
 from subscription.selectors import user_label
+from subscription.ui.converters import MAX_ID
 
 
 class DateInput(forms.DateInput):
@@ -136,6 +137,20 @@ class StyledFormMixin(CleanTextMixin):
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id. An id no database holds (not a number, or past 64 bits) is a form error,
+    never a query: SQLite refuses such an integer in `IN (...)` with an OverflowError."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk)
+            if not text.isdigit() or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": text[:30]}
+                )
+        return super().clean(value)
 
 
 class UserChoiceField(forms.ModelChoiceField):
