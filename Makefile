@@ -21,10 +21,12 @@ $(VENV)/.test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@ $(VENV)/.runtime
 
-# A local .env with a fresh secret, production mode, plain HTTP on loopback.
+# A local .env with a fresh secret, production mode, plain HTTP on loopback, and (for the demo
+# only) superusers without the second factor.
 .env:
 	@$(PYTHON) -c 'import secrets; print(f"DEBUG=False\nHTTPS=False\nSECRET_KEY={secrets.token_urlsafe(50)}")' > $@
-	@echo "Wrote .env (DEBUG=False, HTTPS=False, a new SECRET_KEY); edit it to change settings."
+	@printf '%s\n' "# Demo only: superusers log in without a one-time code. Remove this line for real use." "SUPERUSER_2FA=False" >> $@
+	@echo "Wrote .env (DEBUG=False, HTTPS=False, SUPERUSER_2FA=False, a new SECRET_KEY); edit it to change settings."
 
 setup: $(VENV)/.runtime .env
 	$(BIN)/python manage.py migrate --noinput

@@ -27,6 +27,8 @@ def _tenant_folder(tmp_path_factory):
     settings.TENANT_DATABASE_URL = ""
     # Tests assert the English source texts; test_translations.py checks the Azerbaijani and Russian ones.
     settings.LANGUAGE_CODE = "en"
+    # Off whatever DEBUG or .env say; subscription/tests/test_second_factor.py turns it on.
+    settings.SUPERUSER_2FA = False
     # Password hashing is not under test; the fast hasher keeps logins in tests cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -22,6 +22,8 @@ from subscription.ui.forms import (
     DateInput,
     DateTimeLocalInput,
     DayField,
+    MomentField,
+    RecordsChoiceField,
     StyledFormMixin,
     UserChoiceField,
     limit_staff_to,
@@ -51,6 +53,7 @@ class AppointmentForm(StyledFormMixin, forms.ModelForm):
             "next_step",
             "next_step_date",
         ]
+        field_classes = {"planned_start": MomentField, "products": RecordsChoiceField}
         widgets = {
             "planned_start": DateTimeLocalInput(),
             "next_step_date": DateInput(),

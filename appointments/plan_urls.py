@@ -7,10 +7,10 @@ app_name = "plans"
 urlpatterns = [
     path("", views.plan_list_view, name="plan-list"),
     path("add/", views.plan_create, name="plan-create"),
-    path("<int:pk>/", views.plan_detail, name="plan-detail"),
-    path("<int:pk>/edit/", views.plan_update, name="plan-update"),
-    path("<int:pk>/submit/", views.plan_submit, name="plan-submit"),
-    path("<int:pk>/approve/", views.plan_approve, name="plan-approve"),
-    path("<int:pk>/return/", views.plan_return, name="plan-return"),
-    path("<int:pk>/schedule/", views.plan_schedule, name="plan-schedule"),
+    path("<id:pk>/", views.plan_detail, name="plan-detail"),
+    path("<id:pk>/edit/", views.plan_update, name="plan-update"),
+    path("<id:pk>/submit/", views.plan_submit, name="plan-submit"),
+    path("<id:pk>/approve/", views.plan_approve, name="plan-approve"),
+    path("<id:pk>/return/", views.plan_return, name="plan-return"),
+    path("<id:pk>/schedule/", views.plan_schedule, name="plan-schedule"),
 ]

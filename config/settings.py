@@ -4,6 +4,7 @@ Every variable is listed in README.md. The defaults run a development copy out o
 SQLite; production sets DEBUG=False and a real SECRET_KEY and must pass `check --deploy`.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -37,6 +38,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "bootstrap",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # master database
     "subscription",
     "regions",
@@ -60,11 +65,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "master_admin.middleware.ImpersonationMiddleware",
+    "subscription.accounts.second_factor.SuperuserSecondFactorMiddleware",
     "subscription.middleware.TenantMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +139,41 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username or address before the password is even checked.
+    "subscription.accounts.throttling.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures a username, and separately
+# an address, is locked out for LOGIN_LOCKOUT_MINUTES after its last failure; /admin/ unlocks.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the failures: else anyone with an account could clear an address's count
+# by logging in between guesses. Failures older than the cool-off no longer count.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "subscription.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "subscription.accounts.throttling.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # only its start-up banner; failed logins are still logged (logger "axes")
+# Failed logins are logged with their username and address (never a password), for the operator.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+
+# Superusers confirm a time-based one-time code (django-otp) before /admin/, /master-admin/ and
+# entering a company. On by default in production; `make run`'s demo .env turns it off.
+SUPERUSER_2FA = env.bool("SUPERUSER_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = "MedRep"
+
+# --- E-mail (password reset) ---------------------------------------------------------------------
+# consolemail:// prints mails to the console; production uses e.g. smtp+tls://user:password@host:587
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MedRep <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="az")
@@ -161,7 +205,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address from the
+# last entry of X-Forwarded-For (the one the proxy added), for login throttling. Never otherwise.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -203,4 +250,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs each failed login and lockout as a warning, and its bookkeeping as info.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -13,18 +13,18 @@ from regions.forms import az_sorted
 from regions.models import City
 from subscription.models import UserProfile
 from subscription.selectors import company_users, user_label
-from subscription.ui.forms import StyledFormMixin, UserChoiceField
+from subscription.ui.forms import RecordsChoiceField, StyledFormMixin, UserChoiceField
 
 if TYPE_CHECKING:
     from subscription.models import Company
 
 
-class UsersField(forms.ModelMultipleChoiceField):
+class UsersField(RecordsChoiceField):
     def label_from_instance(self, obj) -> str:
         return user_label(obj)
 
 
-class CitiesField(forms.ModelMultipleChoiceField):
+class CitiesField(RecordsChoiceField):
     def label_from_instance(self, obj: City) -> str:
         return obj.name
 

@@ -7,7 +7,7 @@ app_name = "doctors"
 urlpatterns = [
     path("", views.DoctorListView.as_view(), name="doctor-list"),
     path("add/", views.doctor_create, name="doctor-create"),
-    path("<int:pk>/", views.doctor_detail, name="doctor-detail"),
-    path("<int:pk>/edit/", views.doctor_update, name="doctor-update"),
-    path("<int:pk>/delete/", views.doctor_delete, name="doctor-delete"),
+    path("<id:pk>/", views.doctor_detail, name="doctor-detail"),
+    path("<id:pk>/edit/", views.doctor_update, name="doctor-update"),
+    path("<id:pk>/delete/", views.doctor_delete, name="doctor-delete"),
 ]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from master_admin.selectors import NO_SUBSCRIPTION, SCHEMA_STATES, SORT_KEYS
 from subscription.models import Company, Subscription, SubscriptionPlan
+from subscription.selectors import user_label
 
 SELECT = {"class": "form-select form-select-sm"}
 
@@ -94,13 +95,18 @@ class CompanyFilterForm(forms.Form):
         }
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return user_label(obj)
+
+
 class ImpersonationFilterForm(forms.Form):
-    superuser = forms.ModelChoiceField(
+    superuser = PersonChoiceField(
         label=_("Superuser"),
         queryset=get_user_model()
         .objects.filter(Q(is_superuser=True) | Q(impersonation_sessions__isnull=False))
         .distinct()
-        .order_by("username"),
+        .order_by("first_name", "last_name", "username"),
         required=False,
         empty_label=_("Any superuser"),
         widget=forms.Select(attrs=SELECT),

@@ -25,6 +25,7 @@ from master_admin.forms import CompanyFilterForm, ConfirmCompanyCodeForm, EnterC
 from master_admin.services import IMPERSONATION_SESSION_KEY
 from subscription import lifecycle
 from subscription.access import impersonation_is_read_only
+from subscription.accounts.throttling import client_ip
 from subscription.models import Company
 from subscription.provisioning import ProvisioningError, provisioning_error_message
 
@@ -118,7 +119,7 @@ def company_enter(request: HttpRequest, slug: str) -> HttpResponse:
                 superuser=request.user,
                 company=company,
                 reason=form.cleaned_data["reason"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         except ValidationError as error:

@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from doctors.models import Territory
 from reports.selectors.periods import PRESETS, Period, preset_period, year_period
-from subscription.ui.forms import DateInput, DayField
+from subscription.ui.forms import CleanTextMixin, DateInput, DayField
 
 # A report over more than ten years is a typo, and would draw thousands of weekly buckets.
 MAX_PERIOD_DAYS = 3660
 DISCLOSURE_YEARS = 10
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CleanTextMixin, forms.Form):
     """From/to dates, or a preset (this month, last month, this quarter, this year); this month by default."""
 
     preset = forms.ChoiceField(label=_("Period"), choices=[("", _("Custom"))] + list(PRESETS.items()), required=False)
@@ -118,7 +118,7 @@ def disclosure_years() -> list[tuple[int, int]]:
     return [(year, year) for year in range(this_year, this_year - DISCLOSURE_YEARS, -1)]
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(CleanTextMixin, forms.Form):
     """The yearly disclosure report takes a calendar year instead of a period."""
 
     year = forms.TypedChoiceField(
@@ -148,7 +148,7 @@ class DisclosureForm(forms.Form):
         return [self["year"]]
 
 
-class ReportSaveForm(forms.Form):
+class ReportSaveForm(CleanTextMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=200,

@@ -8,6 +8,6 @@ urlpatterns = [
     path("", views.target_list, name="target-list"),
     path("add/", views.target_create, name="target-create"),
     path("frequency/", views.frequency_update, name="frequency-update"),
-    path("<int:pk>/edit/", views.target_update, name="target-update"),
-    path("<int:pk>/delete/", views.target_delete, name="target-delete"),
+    path("<id:pk>/edit/", views.target_update, name="target-update"),
+    path("<id:pk>/delete/", views.target_delete, name="target-delete"),
 ]

@@ -37,14 +37,12 @@ from subscription.ui.permissions import can, is_representative, require
 
 
 @login_required
+@require("dashboard_view")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """This month's visits, coverage, sales and pending approvals; a representative sees their own."""
-    if request.tenant is None:
-        if request.user.is_superuser:
-            return redirect("/master-admin/")
-        return render(request, "errors/no_company.html", status=403)
-    if not can(request, "dashboard_view"):
-        raise PermissionDenied
+    """This month's visits, coverage, sales and pending approvals; a representative sees their own.
+
+    (Without a company the tenant middleware answers first: superusers go to /master-admin/.)
+    """
     own = is_representative(request)
     figures = selectors.dashboard_figures(
         user_id=request.user.pk if own else None,
@@ -199,8 +197,8 @@ def _render_report(
 
 
 @login_required
-@require_POST
 @require("report_save")
+@require_POST
 def report_save_view(request: HttpRequest, kind: str) -> HttpResponse:
     """Run the report for the posted period and parameters and keep its rows."""
     page = _report_page(request, kind)

@@ -25,7 +25,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose tables live in the master database, and those whose tables every company has.
-MASTER_APPS = frozenset(["subscription", "auth", "contenttypes", "sessions", "admin", "regions", "master_admin"])
+MASTER_APPS = frozenset(
+    # axes: login attempts and lockouts; otp_*: superusers' second-factor devices.
+    ["subscription", "auth", "contenttypes", "sessions", "admin", "regions", "master_admin"]
+    + ["axes", "otp_totp", "otp_static"]
+)
 TENANT_APPS = frozenset(["doctors", "patients", "appointments", "sales", "payments", "reports"])
 ALIAS_PREFIX = "tenant_"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$")

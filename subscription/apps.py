@@ -8,9 +8,13 @@ class SubscriptionConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for their connection_created hooks (SQLite hardening, Azerbaijani collation).
+        from django.urls import register_converter
+
         from subscription import tenancy  # noqa: F401
         from subscription.ui import aztext  # noqa: F401
+        from subscription.ui.converters import IdConverter
 
+        register_converter(IdConverter, "id")
         register_user_limit()
 
 

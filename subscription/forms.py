@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from subscription.models import Company, UserProfile
+from subscription.ui.forms import CleanTextMixin
 from subscription.ui.phones import phone_validator
 
 TEXT = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 
 
-class CompanyProfileForm(forms.ModelForm):
+class CompanyProfileForm(CleanTextMixin, forms.ModelForm):
     """Name and contacts; the code (slug) names the database and is not offered."""
 
     class Meta:
@@ -37,7 +38,7 @@ class CompanyProfileForm(forms.ModelForm):
         self.fields["contact_phone"].validators.append(phone_validator)
 
 
-class CompanyUserCreateForm(forms.Form):
+class CompanyUserCreateForm(CleanTextMixin, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -82,5 +83,27 @@ class CompanyUserCreateForm(forms.Form):
         return data
 
 
-class CompanyUserRoleForm(forms.Form):
+class CompanyUserRoleForm(CleanTextMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=UserProfile.Role.choices, widget=forms.Select(attrs=SELECT))
+
+
+class CompanyUserPasswordForm(CleanTextMixin, forms.Form):
+    """A new password an owner sets for a member, typed twice (the service checks its strength)."""
+
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords differ. Type the same password twice."))
+        return data

@@ -195,6 +195,19 @@ def company_user_deactivate(*, company: Company, user: AbstractUser, by: Abstrac
     return user
 
 
+def company_user_set_password(*, company: Company, user: AbstractUser, password: str, by: AbstractUser) -> AbstractUser:
+    """Give a member a new password (their open sessions end). Raises ValidationError for oneself or a weak password."""
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("Change your own password on the “Change password” page: it asks for the current one."), code="self"
+        )
+    _profile_in(company, user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def company_user_reactivate(*, company: Company, user: AbstractUser) -> AbstractUser:
     """Let a deactivated member log in again. Raises ValidationError when the plan's user limit is reached."""
     with transaction.atomic():
@@ -213,6 +226,7 @@ __all__ = [
     "company_user_create",
     "company_user_deactivate",
     "company_user_reactivate",
+    "company_user_set_password",
     "company_user_set_role",
     "user_create",
 ]

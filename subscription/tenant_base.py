@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from subscription.tenancy import WrongTenant, alias_company, current_tenant
+from subscription.tenancy import MASTER_APPS, WrongTenant, alias_company, current_tenant
 
 
 def _companies_named(values: Iterable[Any]) -> set[str]:
@@ -22,6 +22,12 @@ def _companies_named(values: Iterable[Any]) -> set[str]:
             if company is not None:
                 found.add(company)
         elif isinstance(value, models.QuerySet):
+            if value.model._meta.app_label in MASTER_APPS:
+                # It would run as a subquery in the company's database, which has no master tables.
+                raise TypeError(
+                    f"A query of {value.model._meta.label} (master database) cannot filter company rows: "
+                    "pass its ids instead, e.g. list(queryset.values_list('pk', flat=True))."
+                )
             company = alias_company(value._db)
             if company is not None:
                 found.add(company)

@@ -7,23 +7,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from subscription import limits
-from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserRoleForm
+from subscription.forms import CompanyProfileForm, CompanyUserCreateForm, CompanyUserPasswordForm, CompanyUserRoleForm
 from subscription.models import Company, UserProfile
+from subscription.selectors import user_label
 from subscription.services import (
     company_profile_update,
     company_user_create,
     company_user_deactivate,
     company_user_reactivate,
+    company_user_set_password,
     company_user_set_role,
 )
-from subscription.ui.permissions import can, require
+from subscription.ui.permissions import require
 
 
 def _member(request: HttpRequest, pk: int) -> UserProfile:
@@ -32,21 +34,18 @@ def _member(request: HttpRequest, pk: int) -> UserProfile:
 
 
 @login_required
-@require("settings_view")
+@require("settings_view", post="settings_edit")
 def company_edit(request: HttpRequest) -> HttpResponse:
     # A fresh copy: a form that fails validation must not rename request.tenant for this page.
     form = CompanyProfileForm(request.POST or None, instance=Company.objects.get(pk=request.tenant.pk))
-    if request.method == "POST":
-        if not can(request, "settings_edit"):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                company_profile_update(company=request.tenant, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The company profile is saved."))
-                return redirect("settings:company-edit")
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_profile_update(company=request.tenant, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The company profile is saved."))
+            return redirect("settings:company-edit")
     return render(request, "settings/company_form.html", {"form": form, "section": "company"})
 
 
@@ -61,7 +60,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     members = list(
         UserProfile.objects.filter(company=request.tenant)
         .select_related("user")
-        .order_by("-user__is_active", "user__username")
+        .order_by("-user__is_active", "user__first_name", "user__last_name", "user__username")
     )
     usage = _user_usage(request.tenant)
     full = usage["limit"] is not None and usage["active"] >= usage["limit"]
@@ -81,7 +80,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(username)s can now log in with the initial password you set.") % {"username": user.username},
+                _("%(username)s can now log in with the initial password you set.") % {"username": user_label(user)},
             )
             return redirect("settings:user-list")
     usage = _user_usage(request.tenant)
@@ -99,7 +98,7 @@ def user_role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The role of %(username)s is changed.") % {"username": member.user.username})
+            messages.success(request, _("The role of %(username)s is changed.") % {"username": user_label(member.user)})
             if member.user_id == request.user.pk and form.cleaned_data["role"] != UserProfile.Role.OWNER:
                 return redirect("dashboard")  # no longer an owner: the settings pages are closed to them
             return redirect("settings:user-list")
@@ -107,8 +106,31 @@ def user_role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 @require("users_manage")
+def user_password_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner sets a new password for a member (who forgot theirs and has no e-mail, say)."""
+    member = _member(request, pk)
+    form = CompanyUserPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_user_set_password(
+                company=request.tenant, user=member.user, password=form.cleaned_data["password1"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None if getattr(error, "code", None) == "self" else "password1", error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has a new password; tell it to them in person. Their open sessions have ended.")
+                % {"name": user_label(member.user)},
+            )
+            return redirect("settings:user-list")
+    return render(request, "settings/user_password_form.html", {"form": form, "member": member, "section": "users"})
+
+
+@login_required
+@require("users_manage")
+@require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     try:
@@ -117,14 +139,14 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, _("%(username)s is deactivated and can no longer log in.") % {"username": member.user.username}
+            request, _("%(username)s is deactivated and can no longer log in.") % {"username": user_label(member.user)}
         )
     return redirect("settings:user-list")
 
 
 @login_required
-@require_POST
 @require("users_manage")
+@require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
     try:
@@ -132,7 +154,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(username)s can log in again.") % {"username": member.user.username})
+        messages.success(request, _("%(username)s can log in again.") % {"username": user_label(member.user)})
     return redirect("settings:user-list")
 
 

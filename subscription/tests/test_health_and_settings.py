@@ -46,3 +46,45 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="False", ENV_FILE="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def settings_of(*names: str, **env: str) -> list[str]:
+    code = f"from django.conf import settings; print(*[repr(getattr(settings, n)) for n in {names!r}], sep='\\n')"
+    result = manage("shell", "--no-imports", "-c", code, ENV_FILE="", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_account_settings_come_from_the_environment():
+    secret = "x" * 20 + "-Prod-Secret-" + "y" * 40
+    production = settings_of("SUPERUSER_2FA", "EMAIL_BACKEND", DEBUG="False", SECRET_KEY=secret)
+    assert production == ["True", "'django.core.mail.backends.console.EmailBackend'"]
+    assert settings_of("SUPERUSER_2FA", DEBUG="True") == ["False"]
+    chosen = settings_of(
+        "AXES_FAILURE_LIMIT",
+        "AXES_COOLOFF_TIME",
+        "SUPERUSER_2FA",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_USE_TLS",
+        "DEFAULT_FROM_EMAIL",
+        "BEHIND_PROXY",
+        DEBUG="False",
+        SECRET_KEY=secret,
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_LOCKOUT_MINUTES="30",
+        SUPERUSER_2FA="False",
+        EMAIL_URL="smtp+tls://mailer:secret@mail.example.az:587",
+        DEFAULT_FROM_EMAIL="MedRep <crm@example.az>",
+        BEHIND_PROXY="True",
+    )
+    assert chosen == [
+        "3",
+        "datetime.timedelta(seconds=1800)",
+        "False",
+        "'mail.example.az'",
+        "587",
+        "True",
+        "'MedRep <crm@example.az>'",
+        "True",
+    ]

@@ -190,3 +190,11 @@ def test_every_tenant_model_has_the_guarded_queryset():
         and not isinstance(model._default_manager.all(), TenantQuerySet)
     ]
     assert unguarded == []
+
+
+@pytest.mark.django_db
+def test_a_master_query_used_as_a_subquery_of_company_rows_is_refused_clearly(acme):
+    from regions.models import City
+
+    with use_tenant(acme), pytest.raises(TypeError, match="pass its ids"):
+        Doctor.objects.filter(city__in=City.objects.all()).count()

@@ -1,7 +1,11 @@
-"""Form pieces every company page shares: date inputs, Bootstrap styling, user choices.
+"""Form pieces every company page shares: date inputs, Bootstrap styling, clean text, user choices.
 
-Render a StyledFormMixin form's fields with `{% include "_form_fields.html" %}`.
+Render a StyledFormMixin form's fields with `{% include "_form_fields.html" %}`. Every form of the
+company interface is a CleanTextMixin form (StyledFormMixin is one): its text refuses control characters.
 """
+
+import datetime
+import unicodedata
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -12,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from subscription.selectors import user_label
+from subscription.ui.converters import MAX_ID
 
 
 class DateInput(forms.DateInput):
@@ -59,7 +64,73 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))
 
 
-class StyledFormMixin:
+class MomentField(forms.DateTimeField):
+    """A date and time of the years a business uses (1900–2999), so time-zone arithmetic never overflows."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value) -> datetime.datetime | None:
+        try:
+            return super().to_python(value)
+        except OverflowError:  # year 1 or 9999 shifted into or out of the current time zone
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2999:
+            raise forms.ValidationError(_("Choose a date between the years 1900 and 2999."), code="out_of_range")
+
+
+# Tab, line feed and carriage return are the only control characters multi-line text may hold.
+MULTILINE_ALLOWED = frozenset("\t\n\r")
+
+
+def control_characters(value: str, *, multiline: bool) -> list[str]:
+    """The control characters (Unicode category Cc) in `value` that a field of this kind may not hold."""
+    allowed = MULTILINE_ALLOWED if multiline else frozenset()
+    return sorted({char for char in value if unicodedata.category(char) == "Cc" and char not in allowed})
+
+
+class NoControlCharactersValidator:
+    """Refuses text with control characters (tab and line breaks are allowed in multi-line text)."""
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str):
+            return
+        found = control_characters(value, multiline=self.multiline)
+        if found:
+            codes = ", ".join(f"U+{ord(char):04X}" for char in found)
+            raise forms.ValidationError(
+                _("Remove the invisible control characters (%(codes)s) from this text; they are often pasted in."),
+                code="control_characters",
+                params={"codes": codes},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NoControlCharactersValidator) and other.multiline == self.multiline
+
+
+def guard_text_fields(form: forms.BaseForm) -> None:
+    """Give every text field of `form` the control-character check (once; the fields are the form's own copies)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+            validator = NoControlCharactersValidator(multiline=isinstance(field.widget, forms.Textarea))
+            if validator not in field.validators:
+                field.validators.append(validator)
+
+
+class CleanTextMixin:
+    """Forms of the company interface: text with control characters is a form error, never stored."""
+
+    def full_clean(self) -> None:
+        guard_text_fields(self)
+        super().full_clean()
+
+
+class StyledFormMixin(CleanTextMixin):
     """Bootstrap classes on every widget and `is-invalid` on fields with errors.
 
     Call `self.style_fields()` at the end of `__init__`. `compact = True` (filter forms) uses the
@@ -91,6 +162,20 @@ class StyledFormMixin:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class RecordsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id. An id no database holds (not a number, or past 64 bits) is a form error,
+    never a query: SQLite refuses such an integer in `IN (...)` with an OverflowError."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            text = str(pk)
+            if not text.isdigit() or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": text[:30]}
+                )
+        return super().clean(value)
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -88,16 +88,22 @@ def is_representative(request: HttpRequest) -> bool:
     return company_role(request) == REP
 
 
-def require(action: str):
-    """View decorator: 403 unless the request may do `action`."""
+def require(action: str, *, post: str | None = None):
+    """View decorator: 403 unless the request may do `action` (and `post` too for a POST, when given).
+
+    The view declares what it needs (`required_action`, `required_post_action`): the role × URL
+    test (config/tests) reads them, so a view without a declared action fails it.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not can(request, action):
+            if not can(request, action) or (post and request.method == "POST" and not can(request, post)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapped.required_action = action
+        wrapped.required_post_action = post or action
         return wrapped
 
     return decorator
