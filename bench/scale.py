@@ -189,10 +189,23 @@ def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
 
 
-def spread(values: Iterable[float], scale: float = 1.0, unit: str = "") -> str:
-    """'median (min–max)' of `values` times `scale`, for one line of output."""
-    values = sorted(value * scale for value in values)
-    return f"{statistics.median(values):.3g}{unit} ({values[0]:.3g}–{values[-1]:.3g})"
+def duration(seconds: float, unit: float | None = None) -> str:
+    """`seconds` in µs, ms or s (the unit of `unit` seconds when given, so that figures line up)."""
+    scale_, name = next(
+        (factor, name)
+        for limit, factor, name in ((1e-3, 1e6, "µs"), (1.0, 1e3, "ms"), (float("inf"), 1, "s"))
+        if (unit if unit is not None else seconds) < limit
+    )
+    value = seconds * scale_
+    return f"{value:.3g} {name}" if value < 1000 else f"{value:,.0f} {name}"
+
+
+def spread(seconds: Iterable[float]) -> str:
+    """'median (min–max)' of durations, for one line of output."""
+    values = sorted(seconds)
+    middle = statistics.median(values)
+    low, high = (duration(value, middle).split()[0] for value in (values[0], values[-1]))
+    return f"{duration(middle)} ({low}–{high})"
 
 
 def tenant_alias_count() -> int:
