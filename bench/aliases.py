@@ -1,11 +1,15 @@
 """What a process pays per request after it has used many companies: connection aliases and their loops.
 
     .venv/bin/python bench/aliases.py [--companies 1000] [--doctors 200] [--rounds 5] [--requests 40] [--loops 500]
+        [--use requests|use_tenant]
 
 Makes a throw-away master database and `--companies` companies (the provisioning service, in a
 temporary folder), then measures in a fresh process, first after it has used one company (its
-manager's `/doctors/` pages), then after it has used every company (each selected with
-`use_tenant` and asked one query, then `close_old_connections()` as at the end of a request):
+manager's `/doctors/` pages), then after it has used every company: by default a `/doctors/`
+request of each company's manager through the WSGI application (the middleware selects the
+company and cleans up after it, as in a server); with `--use use_tenant`, each selected with
+`use_tenant` and asked one query, then `close_old_connections()` as at the end of a request
+(what becomes of the thread's connection objects is then up to the core):
 - `len(connections.settings)`, the aliases Django's connection handler knows;
 - the CPU time of one `django.db.close_old_connections()` (Django runs it at every request's start
   and end) and of one `connections.all()` (CPU time: steadier than the wall clock when other jobs
@@ -47,7 +51,9 @@ def prepare(workdir: Path, companies: int, doctors: int) -> None:
     manager = scale.make_manager(main)
     with use_tenant(main):
         Doctor.objects.bulk_create(scale.doctor_rows(doctors, created_by=manager))
-    _others, seconds = scale.make_companies(companies - 1)
+    others, seconds = scale.make_companies(companies - 1)
+    for company in others:
+        scale.make_manager(company)
     print(
         f"made {companies} companies with company_create in {time.perf_counter() - started:.1f} s "
         f"({seconds / max(companies - 1, 1) * 1000:.1f} ms a company)",
@@ -86,6 +92,33 @@ def figures(client, application, cookie: str, args: argparse.Namespace) -> dict[
     }
 
 
+def use_companies(companies: list, how: str, application) -> tuple[str, float]:
+    """Use each company once in this process, `how`: "requests" or "use_tenant"; say what was done, and in how long."""
+    from django.contrib.auth import get_user_model
+    from django.db import close_old_connections
+
+    from doctors.models import Doctor
+    from subscription.tenancy import use_tenant
+
+    if how == "use_tenant":
+        started = time.perf_counter()
+        for company in companies:
+            with use_tenant(company):
+                Doctor.objects.exists()
+            close_old_connections()  # what request_finished does
+        return "use_tenant + one query + close_old_connections() each", time.perf_counter() - started
+    users = get_user_model().objects.in_bulk(
+        [f"{company.slug}-manager" for company in companies], field_name="username"
+    )
+    cookies = [scale.session_cookie(user) for user in users.values()]  # master only: no company is used
+    started = time.perf_counter()
+    for cookie in cookies:
+        status, _size = scale.wsgi_get(application, PAGE, cookie)
+        if status != 200:
+            raise SystemExit(f"{PAGE} answered {status} to another company's manager")
+    return f"a {PAGE} request of its manager each, through the WSGI application", time.perf_counter() - started
+
+
 def measure(workdir: Path, args: argparse.Namespace) -> None:
     """In a fresh process: figures after one company, use every company, figures again; print them."""
     scale.bench_environment(workdir, settings="bench.settings_routed")
@@ -94,12 +127,9 @@ def measure(workdir: Path, args: argparse.Namespace) -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.wsgi import get_wsgi_application
-    from django.db import close_old_connections
     from django.test import Client
 
-    from doctors.models import Doctor
     from subscription.models import Company
-    from subscription.tenancy import use_tenant
 
     manager = get_user_model().objects.get(username=f"{MAIN}-manager")
     client = Client()
@@ -112,17 +142,12 @@ def measure(workdir: Path, args: argparse.Namespace) -> None:
     one = figures(client, application, cookie, args)
 
     others = list(Company.objects.exclude(slug=MAIN).order_by("slug"))
-    started = time.perf_counter()
-    for company in others:
-        with use_tenant(company):
-            Doctor.objects.exists()
-        close_old_connections()  # what request_finished does
-    serving = time.perf_counter() - started
+    used, serving = use_companies(others, args.use, application)
     many = figures(client, application, cookie, args)
 
     total = len(others) + 1
     print(
-        f"\nused {len(others)} more companies (use_tenant + one query + close_old_connections each) in "
+        f"\nused {len(others)} more companies ({used}) in "
         f"{serving:.2f} s ({serving / max(len(others), 1) * 1000:.2f} ms a company)"
     )
     print(f"medians of {args.rounds} rounds ({args.loops} calls or {args.requests} requests a round), min–max")
@@ -144,6 +169,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=40, help="requests a round, each way")
     parser.add_argument("--loops", type=int, default=500, help="calls a round of each connection loop")
+    parser.add_argument(
+        "--use",
+        choices=["requests", "use_tenant"],
+        default="requests",
+        help="how the other companies are used: a request of their manager each (default), or use_tenant + one query",
+    )
     parser.add_argument("--measure", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.companies < 2:
