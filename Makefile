@@ -60,7 +60,7 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/concurrency.py
 
-# The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; about 30 minutes on 2 cores).
+# The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; 20–40 minutes on 2 cores).
 bench-scale: $(VENV)/.runtime
 	$(BIN)/python bench/aliases.py
 	$(BIN)/python bench/throughput.py

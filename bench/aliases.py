@@ -150,7 +150,9 @@ def measure(workdir: Path, args: argparse.Namespace) -> None:
         f"\nused {len(others)} more companies ({used}) in "
         f"{serving:.2f} s ({serving / max(len(others), 1) * 1000:.2f} ms a company)"
     )
-    print(f"medians of {args.rounds} rounds ({args.loops} calls or {args.requests} requests a round), min–max")
+    print(
+        f"CPU time, medians of {args.rounds} rounds ({args.loops} calls or {args.requests} requests a round), min–max"
+    )
     print(f"{'after using':32} {'1 company':>26} {f'{total} companies':>26}   ratio")
     for name, value in one.items():
         if isinstance(value, int):
