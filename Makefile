@@ -6,7 +6,7 @@ PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run setup test e2e screenshots lint messages bench clean
+.PHONY: run setup test e2e screenshots lint messages bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11 or newer is needed"'
@@ -69,6 +69,13 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/doctor_list.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/concurrency.py
+
+# The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; 20–40 minutes on 2 cores).
+bench-scale: $(VENV)/.runtime
+	$(BIN)/python bench/aliases.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/refresh_stats.py
+	$(BIN)/python bench/migrate_many.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
