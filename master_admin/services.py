@@ -159,9 +159,14 @@ def _store_failure(probe: Probe, now: datetime.datetime) -> None:
 
 
 def platform_stats_refresh(
-    *, companies: Iterable[Company] | None = None, jobs: int | None = None, progress: Progress | None = None
+    *,
+    companies: Iterable[Company] | None = None,
+    jobs: int | None = None,
+    processes: bool = False,
+    progress: Progress | None = None,
 ) -> list[Probe]:
-    """Count each company's figures in its own database (`jobs` at a time) and store them as snapshots.
+    """Count each company's figures in its own database (`jobs` at a time, in worker processes if `processes`)
+    and store them as snapshots.
 
     One company's failure is recorded on its snapshot and does not stop the others. By default every
     company whose database is in service (archived and deleted ones have none).
@@ -169,7 +174,7 @@ def platform_stats_refresh(
     companies = list(Company.objects.with_live_database().order_by("slug") if companies is None else companies)
     done: list[Probe] = []
     pending: list[TenantStatsSnapshot] = []
-    for probe in for_each_tenant(companies, tenant_figures, jobs=jobs or default_jobs()):
+    for probe in for_each_tenant(companies, tenant_figures, jobs=jobs or default_jobs(), processes=processes):
         if probe.ok:
             pending.append(_snapshot(probe, timezone.now()))
         else:

@@ -8,14 +8,18 @@ holds a connection per tenant.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TypeVar
 
-from django.db.models import Count, Max, Q, Sum
+from django.db import connections
+from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from appointments.models import Appointment
@@ -25,10 +29,17 @@ from payments.models import Payment
 from sales.models import Currency, Sale
 from subscription.models import Company
 from subscription.storage import tenant_storage
-from subscription.tenancy import close_tenant_connections, current_alias, run_with_context, use_tenant
+from subscription.tenancy import (
+    close_tenant_connections,
+    current_alias,
+    run_with_context,
+    tenant_connection,
+    use_tenant,
+)
 
 T = TypeVar("T")
 MAX_JOBS = 16
+PROCESS_CHUNK = 50  # companies a worker process reads before it hands their figures back
 
 
 @dataclass
@@ -64,10 +75,58 @@ def _month_key(value) -> str:
     return f"{value.year:04d}-{value.month:02d}"
 
 
-def _by_month(queryset, field: str, **aggregates) -> list[dict]:
+class CompiledQuery:
+    """An ORM query that reads every company the same way, compiled to SQL once per database engine.
+
+    Counting figures in a thousand companies is mostly the ORM building the same few queries again;
+    here each is built once, and each company's connection only runs the SQL (the rows still go
+    through the ORM's own converters, so dates and decimals come back as the ORM gives them).
+    """
+
+    def __init__(self, build: Callable[[], QuerySet]) -> None:
+        self.build = build
+        self._compiled: dict[str, tuple] = {}
+
+    def rows(self) -> list[dict]:
+        connection = tenant_connection()
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            queryset = self.build()
+            compiler = queryset.query.get_compiler(using=current_alias())
+            sql, params = compiler.as_sql()
+            names = [*queryset.query.values_select, *queryset.query.annotation_select]
+            compiled = self._compiled[connection.vendor] = (compiler, sql, params, names)
+        compiler, sql, params, names = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            raw = cursor.fetchall()
+        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[raw])]
+
+
+def _by_month(model, field: str, **aggregates) -> CompiledQuery:
     """Rows per month of `field`: how many, the last change, and `aggregates` (one query)."""
-    rows = queryset.annotate(month=TruncMonth(field)).values("month")
-    return list(rows.annotate(n=Count("pk"), last=Max("updated_at"), **aggregates).order_by())
+    return CompiledQuery(
+        lambda: (
+            model.objects.annotate(month=TruncMonth(field))
+            .values("month")
+            .annotate(n=Count("pk"), last=Max("updated_at"), **aggregates)
+            .order_by()
+        )
+    )
+
+
+def _totals(model, **aggregates) -> CompiledQuery:
+    """One row of `aggregates` over the whole table (none when it is empty)."""
+    return CompiledQuery(
+        lambda: model.objects.annotate(whole=Value(1)).values("whole").annotate(**aggregates).order_by()
+    )
+
+
+DOCTORS_BY_MONTH = _by_month(Doctor, "created_at", active=Count("pk", filter=Q(is_active=True)))
+VISITS_BY_MONTH = _by_month(Appointment, "planned_start")
+SALES_BY_MONTH = _by_month(Sale, "date", amount=Sum("amount", filter=Q(currency=Currency.AZN)))
+PATIENTS = _totals(Patient, n=Count("pk"), last=Max("updated_at"))
+PAYMENTS = _totals(Payment, last=Max("updated_at"))
 
 
 def _fill_months(monthly: dict[str, dict], rows: list[dict], **names: str) -> None:
@@ -84,11 +143,9 @@ def tenant_figures(company: Company) -> TenantFigures:
 
     Totals are the sums of the months, so each model costs one grouped query.
     """
-    doctors = _by_month(Doctor.objects, "created_at", active=Count("pk", filter=Q(is_active=True)))
-    visits = _by_month(Appointment.objects, "planned_start")
-    sales = _by_month(Sale.objects, "date", amount=Sum("amount", filter=Q(currency=Currency.AZN)))
-    patients = Patient.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    payments = Payment.objects.aggregate(last=Max("updated_at"))
+    doctors, visits, sales = DOCTORS_BY_MONTH.rows(), VISITS_BY_MONTH.rows(), SALES_BY_MONTH.rows()
+    patients = next(iter(PATIENTS.rows()), {"n": 0, "last": None})
+    payments = next(iter(PAYMENTS.rows()), {"last": None})
 
     monthly: dict[str, dict] = {}
     _fill_months(monthly, doctors, doctors="n")
@@ -128,13 +185,45 @@ def _probe(read: Callable[[Company], T], company: Company) -> Probe:
         close_tenant_connections()
 
 
-def for_each_tenant(companies: Iterable[Company], read: Callable[[Company], T], *, jobs: int = 1) -> Iterator[Probe]:
-    """Run `read` inside each company's database, `jobs` at a time; yield each Probe as it finishes."""
+def _probe_all(read: Callable[[Company], T], companies: list[Company]) -> list[Probe]:
+    return [_probe(read, company) for company in companies]
+
+
+def can_fork() -> bool:
+    """Whether this process may fork workers: only a single-threaded one (a command; never a web worker,
+    whose other threads may hold locks the copy would keep forever)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _in_processes(companies: list[Company], read: Callable[[Company], T], jobs: int) -> Iterator[Probe]:
+    """`read` in forked worker processes, for work that keeps the interpreter busy (SQLite, a few ms a company)."""
+    # A forked copy must not share the parent's open connections (one inside a transaction stays: the
+    # children never use it, and they leave with os._exit, which closes nothing on the parent's behalf).
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+    close_tenant_connections()
+    chunks = [companies[start : start + PROCESS_CHUNK] for start in range(0, len(companies), PROCESS_CHUNK)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for probes in pool.imap_unordered(partial(_probe_all, read), chunks):
+            yield from probes
+
+
+def for_each_tenant(
+    companies: Iterable[Company], read: Callable[[Company], T], *, jobs: int = 1, processes: bool = False
+) -> Iterator[Probe]:
+    """Run `read` inside each company's database, `jobs` at a time; yield each Probe as it finishes.
+
+    With `processes` (and a process that can fork) the jobs are worker processes, else threads.
+    """
     companies = list(companies)
     jobs = max(1, min(jobs, MAX_JOBS, len(companies) or 1))
     if jobs == 1:
         for company in companies:
             yield _probe(read, company)
+        return
+    if processes and can_fork():
+        yield from _in_processes(companies, read, jobs)
         return
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="tenant-probe") as pool:
         futures = [pool.submit(run_with_context(_probe, read, company)) for company in companies]

@@ -179,3 +179,17 @@ def test_month_keys_cover_the_last_year():
 
     assert last_months(datetime.date(2026, 2, 10), 3) == ["2025-12", "2026-01", "2026-02"]
     assert month_key(datetime.date(2026, 2, 10)) == "2026-02"
+
+
+@pytest.mark.django_db
+def test_worker_processes_count_the_same_figures_as_one_process(three_companies):
+    from master_admin.tenant_probe import can_fork, for_each_tenant, tenant_figures
+
+    if not can_fork():
+        pytest.skip("this process runs other threads, so it never forks")
+    by_one = {probe.company.slug: probe.value for probe in for_each_tenant(three_companies, tenant_figures)}
+    by_two = {
+        probe.company.slug: probe.value
+        for probe in for_each_tenant(three_companies, tenant_figures, jobs=2, processes=True)
+    }
+    assert by_two == by_one and len(by_one) == 3

@@ -32,7 +32,7 @@ from subscription.storage.base import (
 )
 
 SIDE_FILES = ("-wal", "-shm")
-TENANT_INIT_COMMAND = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+TENANT_INIT_COMMAND = "PRAGMA synchronous=NORMAL;"  # Django turns foreign keys on itself
 
 
 def sqlite_files(path: Path) -> list[Path]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from master_admin.services import default_jobs, platform_stats_refresh
+from master_admin.services import platform_stats_refresh
 from master_admin.tenant_probe import MAX_JOBS, Probe
 from subscription.models import Company
 
@@ -21,17 +22,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--tenant", action="append", dest="tenants", metavar="SLUG", help="Repeatable.")
         parser.add_argument(
-            "--jobs", type=int, help="Companies counted at once, in threads (default 1 on SQLite, 4 on PostgreSQL)."
+            "--jobs",
+            type=int,
+            help="Companies counted at once, by worker processes (default: one per CPU, at most 4; 1 counts here).",
         )
 
     def handle(self, *args, **options) -> None:
-        jobs = default_jobs() if options["jobs"] is None else options["jobs"]
+        jobs = min(os.cpu_count() or 1, 4) if options["jobs"] is None else options["jobs"]
         if not 1 <= jobs <= MAX_JOBS:
             raise CommandError(f"--jobs must be between 1 and {MAX_JOBS}.")
         companies = self.companies(options["tenants"])
         self.stdout.write(f"Counting {len(companies)} company database(s) with {jobs} worker(s)…")
         started = time.perf_counter()
-        probes = platform_stats_refresh(companies=companies, jobs=jobs, progress=self.report)
+        probes = platform_stats_refresh(companies=companies, jobs=jobs, processes=True, progress=self.report)
         failed = sorted(probe.company.slug for probe in probes if not probe.ok)
         self.stdout.write(
             f"Done in {time.perf_counter() - started:.2f}s: {len(probes) - len(failed)} ok, {len(failed)} failed."
