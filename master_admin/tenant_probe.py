@@ -9,7 +9,6 @@ holds a connection per tenant.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -18,7 +17,6 @@ from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from django.db import connections
 from django.db.models import Count, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
@@ -36,6 +34,7 @@ from subscription.tenancy import (
     tenant_connection,
     use_tenant,
 )
+from subscription.workers import can_fork, close_before_fork
 
 T = TypeVar("T")
 MAX_JOBS = 16
@@ -189,20 +188,9 @@ def _probe_all(read: Callable[[Company], T], companies: list[Company]) -> list[P
     return [_probe(read, company) for company in companies]
 
 
-def can_fork() -> bool:
-    """Whether this process may fork workers: only a single-threaded one (a command; never a web worker,
-    whose other threads may hold locks the copy would keep forever)."""
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-
-
 def _in_processes(companies: list[Company], read: Callable[[Company], T], jobs: int) -> Iterator[Probe]:
     """`read` in forked worker processes, for work that keeps the interpreter busy (SQLite, a few ms a company)."""
-    # A forked copy must not share the parent's open connections (one inside a transaction stays: the
-    # children never use it, and they leave with os._exit, which closes nothing on the parent's behalf).
-    for connection in connections.all(initialized_only=True):
-        if not connection.in_atomic_block:
-            connection.close()
-    close_tenant_connections()
+    close_before_fork()
     chunks = [companies[start : start + PROCESS_CHUNK] for start in range(0, len(companies), PROCESS_CHUNK)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         for probes in pool.imap_unordered(partial(_probe_all, read), chunks):

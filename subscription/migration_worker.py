@@ -132,3 +132,16 @@ def migrate_one(slug: str, options: dict) -> Outcome:
     except Exception as error:  # noqa: BLE001 - one broken company must not stop the others
         message = " ".join(str(error).split()) or type(error).__name__
         return Outcome(slug, False, time.perf_counter() - started, error=f"{type(error).__name__}: {message}")
+
+
+def migrate_many(slugs: list[str], options: dict) -> list[Outcome]:
+    """migrate_one for each of `slugs`, in order (a worker's share)."""
+    return [migrate_one(slug, options) for slug in slugs]
+
+
+def prepare_fork() -> None:
+    """Read the migration graph once for every worker to inherit, and close what a copy must not share."""
+    from subscription.workers import close_before_fork
+
+    _Cache.graph_loader()
+    close_before_fork()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +102,42 @@ def record_schema_state(
 ) -> TenantSchemaState:
     """Store what the last migration of a company's database did (in the master database)."""
     state, _created = TenantSchemaState.objects.get_or_create(company=company)
+    _update_state(state, duration=duration, error=error, up_to_date=up_to_date)
+    state.save()
+    return state
+
+
+SCHEMA_STATE_FIELDS = (
+    "duration_ms",
+    "last_error",
+    "failed_at",
+    "migration_key",
+    "tenant_migration_key",
+    "latest_migrations",
+    "migrated_at",
+)
+
+
+def record_schema_states(outcomes: list[tuple[Company, float, str, bool]]) -> None:
+    """record_schema_state() for many companies at once: (company, duration, error, up_to_date), in one transaction."""
+    existing = {
+        state.company_id: state for state in TenantSchemaState.objects.filter(company__in=[o[0] for o in outcomes])
+    }
+    changed, new = [], []
+    for company, duration, error, up_to_date in outcomes:
+        state = existing.get(company.pk)
+        if state is None:
+            state = TenantSchemaState(company=company)
+            new.append(state)
+        else:
+            changed.append(state)
+        _update_state(state, duration=duration, error=error, up_to_date=up_to_date)
+    with transaction.atomic():
+        TenantSchemaState.objects.bulk_update(changed, SCHEMA_STATE_FIELDS, batch_size=200)
+        TenantSchemaState.objects.bulk_create(new, batch_size=200)
+
+
+def _update_state(state: TenantSchemaState, *, duration: float, error: str, up_to_date: bool) -> None:
     state.duration_ms = round(duration * 1000)
     if error:
         state.last_error = error
@@ -113,8 +150,6 @@ def record_schema_state(
         state.migrated_at = timezone.now()
         state.last_error = ""
         state.failed_at = None
-    state.save()
-    return state
 
 
 def provisioning_error_message(error: Exception) -> str:

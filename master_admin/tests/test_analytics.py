@@ -183,7 +183,8 @@ def test_month_keys_cover_the_last_year():
 
 @pytest.mark.django_db
 def test_worker_processes_count_the_same_figures_as_one_process(three_companies):
-    from master_admin.tenant_probe import can_fork, for_each_tenant, tenant_figures
+    from master_admin.tenant_probe import for_each_tenant, tenant_figures
+    from subscription.workers import can_fork
 
     if not can_fork():
         pytest.skip("this process runs other threads, so it never forks")

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from subscription.migration_worker import Outcome, migrate_one, start_worker
+from subscription.migration_worker import Outcome, migrate_many, migrate_one, prepare_fork, start_worker
 from subscription.models import Company
-from subscription.provisioning import record_schema_state
+from subscription.provisioning import record_schema_states
 from subscription.schema import migration_key
 from subscription.storage import tenant_storage
+from subscription.workers import can_fork
+
+RECORD_EVERY = 100  # outcomes written to the master database in one transaction
+CHUNK = 20  # companies a worker process migrates before it reports them
 
 
 class Command(BaseCommand):
@@ -64,13 +69,17 @@ class Command(BaseCommand):
             self.report(index, total, outcome)
 
         by_slug = {company.slug: company for company in companies}
+        unrecorded = []
         for outcome in self.run(pending, migrate_options, options["jobs"]):
             outcomes.append(outcome)
             self.report(len(outcomes), total, outcome)
             if records_state:
-                record_schema_state(
-                    by_slug[outcome.slug], duration=outcome.seconds, error=outcome.error, up_to_date=outcome.up_to_date
-                )
+                unrecorded.append((by_slug[outcome.slug], outcome.seconds, outcome.error, outcome.up_to_date))
+            if len(unrecorded) >= RECORD_EVERY:
+                record_schema_states(unrecorded)
+                unrecorded = []
+        if unrecorded:
+            record_schema_states(unrecorded)
 
         failed = sorted(outcome.slug for outcome in outcomes if not outcome.ok)
         skipped = sum(outcome.skipped for outcome in outcomes)
@@ -107,12 +116,22 @@ class Command(BaseCommand):
             for company in companies:
                 yield migrate_one(company.slug, migrate_options)
             return
-        context = multiprocessing.get_context("spawn")  # fork would copy open connections and locks
+        slugs = [company.slug for company in companies]
+        chunks = [slugs[start : start + CHUNK] for start in range(0, len(slugs), CHUNK)]
+        work = partial(migrate_many, options=migrate_options)
+        if can_fork():
+            # Forked workers start at once and inherit the migration graph this process has read.
+            prepare_fork()
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for outcomes in pool.imap_unordered(work, chunks):
+                    yield from outcomes
+            return
+        # A process with other threads must not fork (their locks would stay held in the copy).
+        context = multiprocessing.get_context("spawn")
         initargs = (str(settings.TENANT_DB_DIR), settings.TENANT_DATABASE_URL)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs) as pool:
-            futures = [pool.submit(migrate_one, company.slug, migrate_options) for company in companies]
-            for future in as_completed(futures):
-                yield future.result()
+            for outcomes in pool.map(work, chunks):
+                yield from outcomes
 
     def report(self, index: int, total: int, outcome: Outcome) -> None:
         width = len(str(total))
