@@ -1,8 +1,10 @@
 """Migrating one company's database; importable in a fresh worker process before Django is set up.
 
-A worker migrates many companies, so it reads the migration graph once and keeps it, and keeps the
-project state "before the plan" for each set of applied migrations it meets (most companies share
-one): a company costs one query when it is up to date, and only its own schema changes otherwise.
+A worker migrates many companies, so it reads the migration graph once and keeps it. Most of
+Django's time on a migration goes to rebuilding the project's models before and after each
+operation; companies at the same point (the same applied migrations) need exactly the same ones,
+so a worker works them out once for that point and gives each company's schema editor the same
+states: a company costs one query when it is up to date, and little more than its own SQL otherwise.
 Options that change what `migrate` does (an app label or target, --fake, --plan, --check) go
 through Django's `migrate` command unchanged.
 """
@@ -39,10 +41,10 @@ def start_worker(tenant_db_dir: str, tenant_database_url: str) -> None:
 
 
 class _Cache:
-    """What this process has learnt about the migrations: the graph, and states before plans."""
+    """What this process has learnt about the migrations: the graph, and the states of a plan."""
 
     loader = None
-    states: dict = {}
+    steps: dict = {}
 
     @classmethod
     def graph_loader(cls):
@@ -76,15 +78,45 @@ def _executor(connection):
     return executor
 
 
-def _state_before(executor):
-    """The project state with this database's applied migrations, rendered once per set of them."""
-    key = frozenset(executor.loader.applied_migrations)
-    state = _Cache.states.get(key)
-    if state is None:
+def _plan_steps(executor, plan) -> list[tuple]:
+    """For each migration of `plan`, the project state before and after each of its operations.
+
+    Worked out once for the database's set of applied migrations (most companies share one) and
+    handed to every company's schema editor: the states are only read by `database_forwards`.
+    """
+    key = (frozenset(executor.loader.applied_migrations), tuple((m.app_label, m.name) for m, _back in plan))
+    steps = _Cache.steps.get(key)
+    if steps is None:
         state = executor._create_project_state(with_applied_migrations=True)
-        state.apps  # noqa: B018 - render now, so every company after this one gets a rendered clone
-        _Cache.states = {key: state}  # keep one: most companies share the same point
-    return state.clone()
+        state.apps  # noqa: B018 - render once; every clone below starts from the rendered models
+        steps = []
+        for migration, _backwards in plan:
+            operations = []
+            for operation in migration.operations:
+                before = state.clone()
+                operation.state_forwards(migration.app_label, state)
+                operations.append((operation, before, state.clone()))
+            steps.append((migration, operations))
+        _Cache.steps = {key: steps}  # keep one point: the next company is most likely at the same one
+    return steps
+
+
+def _apply(executor, migration, operations) -> None:
+    """What Django's executor does to apply one migration (Migration.apply, recording), with given states."""
+    from django.db import transaction
+
+    with executor.connection.schema_editor(atomic=migration.atomic) as schema_editor:
+        for operation, before, after in operations:
+            atomic_operation = operation.atomic or (migration.atomic and operation.atomic is not False)
+            if not schema_editor.atomic_migration and atomic_operation:
+                with transaction.atomic(schema_editor.connection.alias):
+                    operation.database_forwards(migration.app_label, schema_editor, before, after)
+            else:
+                operation.database_forwards(migration.app_label, schema_editor, before, after)
+        if not schema_editor.deferred_sql:
+            executor.record_migration(migration)
+            return
+    executor.record_migration(migration)
 
 
 def apply_pending(alias: str) -> int:
@@ -96,13 +128,15 @@ def apply_pending(alias: str) -> int:
     plan = executor.migration_plan(targets)
     if not plan:
         return 0
-    if executor.loader.replacements:
-        # Squashed migrations need Django's own bookkeeping: take the long way.
+    if executor.loader.replacements or any(backwards for _migration, backwards in plan):
+        # Squashed migrations (and going back) need Django's own bookkeeping: take the long way.
         from subscription.schema import migrate_database
 
         migrate_database(alias)
         return len(plan)
-    executor.migrate(targets, plan=plan, state=_state_before(executor))
+    executor.recorder.ensure_schema()
+    for migration, operations in _plan_steps(executor, plan):
+        _apply(executor, migration, operations)
     return len(plan)
 
 

@@ -79,3 +79,20 @@ def test_worker_processes_migrate_every_company(acme, globex, company_factory):
     assert f"{globex.slug} ... ok" in output
     assert f"{third.slug} ... FAILED" in output
     assert "[3/3]" in output
+
+
+def test_migrations_applied_by_the_workers_states_give_the_schema_djangos_migrate_gives(acme, globex, company_factory):
+    """The worker hands every company the states it worked out once: the result must be Django's own."""
+    from subscription.tenancy import lease_tenant_alias
+    from subscription.tests.test_provisioning import schema_and_migrations
+
+    third = company_factory()
+    for company in (acme, third):
+        with lease_tenant_alias(company.slug) as alias:  # back to before the last migrations of two apps
+            call_command("migrate", "reports", "0001", database=alias, verbosity=0)
+            call_command("migrate", "doctors", "0002", database=alias, verbosity=0)
+    run("--force", "--tenant", acme.slug, "--tenant", third.slug)
+
+    fresh = schema_and_migrations(tenant_database_path(globex.slug))
+    assert schema_and_migrations(tenant_database_path(acme.slug)) == fresh
+    assert schema_and_migrations(tenant_database_path(third.slug)) == fresh
