@@ -241,6 +241,32 @@ def pgbouncer(pg_servers):
     bouncer.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_migrated_database(pg_servers, django_db_blocker):
+    """`make(server, name)`: a new database on a harness server, copied from its migrated company template.
+
+    The template (every tenant migration applied, as provisioning makes it) is built on first use per server.
+    """
+    from subscription.provisioning import migrate_database
+
+    templates: dict[int, str] = {}
+
+    def make(server: pgservers.PostgresServer, name: str) -> dict:
+        if server.port not in templates:
+            template = server.create_database(f"tenant__template_{server.port}")
+            with django_db_blocker.unblock():
+                alias = tenancy.register_alias(f"tenant__build_{server.port}", server.django_settings(template))
+                try:
+                    migrate_database(alias)
+                finally:
+                    tenancy.forget_alias(alias)
+            templates[server.port] = template
+        server.create_database(name, template=templates[server.port])
+        return server.django_settings(name)
+
+    return make
+
+
 def pytest_terminal_summary(terminalreporter):
     for what, seconds in _harness_timings.items():
         terminalreporter.write_line(f"{what}: started in {seconds:.2f} s")

@@ -248,6 +248,17 @@ class PostgresServer:
     def database_url(self, name: str = "postgres") -> str:
         return f"{self.url}/{name}"
 
+    def django_settings(self, name: str) -> dict:
+        """Django database settings of database `name` on this server."""
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": SYSTEM_USER,
+            "PASSWORD": "",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+        }
+
     def __repr__(self) -> str:
         return f"<PostgresServer {'replica ' if self.is_replica else ''}{self.url} in {self.folder}>"
 

@@ -1,0 +1,402 @@
+"""Copying a company database between engines, and proving a copy identical by checksums.
+
+`tenant_fingerprint(alias)` gives each table of a company database (every concrete model of the
+tenant apps, the auto-created many-to-many tables included, and `django_migrations`) its row count
+and a SHA-256 of its rows in primary-key order. Values are read through the ORM, so each engine's
+storage is first turned into the same Python value, then written in one canonical form:
+
+- a row is a JSON array of its columns in model field order (`attname`s), one line per row;
+- NULL is `null`, booleans `true`/`false`, integers and text as themselves;
+- Decimal: fixed-point text with the field's decimal places (`"12.50"`);
+- datetime: ISO 8601 in UTC with microseconds (`"2025-01-31T08:00:00.000000+00:00"`); date, time: ISO;
+- JSON columns: the value re-serialised with sorted keys and no spaces, floats with an integral
+  value written as integers (PostgreSQL's jsonb keeps neither key order nor `1e2` versus `100`);
+- anything else: `str()`.
+
+`copy_tenant_data(source, target)` copies every table into a target that has the schema (made from
+the same migrations) and no rows, in one target transaction, reading the source in one snapshot:
+SQLite → PostgreSQL with COPY, PostgreSQL → PostgreSQL with binary COPY streamed from one server to
+the other, and into SQLite with batched inserts. `copy_postgres_database()` is the pg_dump/pg_restore
+way between two PostgreSQL databases. This is storage-layer code: it is where engines differ.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import DatabaseError, connections, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+from subscription.tenancy import TENANT_APPS, forget_alias, register_alias
+
+BATCH_ROWS = 5000
+# Field types whose Python value must be turned into the target engine's form before an INSERT.
+_PREPARED_TYPES = frozenset(
+    [
+        "DateTimeField",
+        "DateField",
+        "TimeField",
+        "DecimalField",
+        "JSONField",
+        "UUIDField",
+        "DurationField",
+        "BinaryField",
+    ]
+)
+Progress = Callable[[str, int], None]
+
+
+class CopyError(Exception):
+    """A company database could not be copied; the message says why and what to do."""
+
+
+class FingerprintMismatch(CopyError):
+    """A copy differs from its source; the message names the tables."""
+
+
+@dataclass(frozen=True)
+class TableFingerprint:
+    rows: int
+    sha256: str
+
+
+# --- What a company database holds ---------------------------------------------------------------------
+def tenant_models() -> list[type[models.Model]]:
+    """Every table of a company database as a model, ordered by table name (django_migrations included)."""
+    found = {
+        model._meta.db_table: model
+        for label in TENANT_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+    found[MigrationRecorder.Migration._meta.db_table] = MigrationRecorder.Migration
+    return [found[table] for table in sorted(found)]
+
+
+def _columns(model) -> list[models.Field]:
+    return list(model._meta.concrete_fields)
+
+
+def _rows(model, alias: str) -> Iterator[tuple]:
+    """The rows of `model` on `alias` as Python values, in primary-key order."""
+    attnames = [field.attname for field in _columns(model)]
+    queryset = model._base_manager.using(alias).order_by(model._meta.pk.attname).values_list(*attnames)
+    return queryset.iterator(chunk_size=BATCH_ROWS)
+
+
+@contextmanager
+def temporary_alias(config: dict) -> Iterator[str]:
+    """A connection alias to the database `config` describes (Django settings), forgotten afterwards."""
+    alias = register_alias(f"tenant__copy_{uuid.uuid4().hex[:12]}", config)
+    try:
+        yield alias
+    finally:
+        forget_alias(alias)
+
+
+@contextmanager
+def _snapshot(alias: str) -> Iterator[None]:
+    """One transaction on `alias`, so that every table is read as of one moment (or the caller's transaction)."""
+    outermost = not connections[alias].in_atomic_block
+    with transaction.atomic(using=alias):
+        if outermost and connections[alias].vendor == "postgresql":
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
+# --- Fingerprints ------------------------------------------------------------------------------------
+def _json_canonical(value):
+    if isinstance(value, dict):
+        return {str(key): _json_canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_canonical(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _canonical_value(field: models.Field, value):
+    if value is None or isinstance(value, bool | int | str):
+        if field.get_internal_type() != "JSONField":
+            return value
+    internal = field.get_internal_type()
+    if internal == "JSONField":
+        return json.dumps(_json_canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, decimal.Decimal):
+        places = getattr(field, "decimal_places", None)
+        if places is not None and value.is_finite():
+            value = value.quantize(decimal.Decimal(1).scaleb(-places))
+        return format(value, "f")
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return str(value)
+
+
+def table_fingerprint(model, alias: str) -> TableFingerprint:
+    """Row count and SHA-256 of one table's rows in canonical form (see the module docstring)."""
+    fields = _columns(model)
+    digest = hashlib.sha256()
+    count = 0
+    for row in _rows(model, alias):
+        canonical = [_canonical_value(field, value) for field, value in zip(fields, row, strict=True)]
+        digest.update(json.dumps(canonical, separators=(",", ":"), ensure_ascii=False).encode())
+        digest.update(b"\n")
+        count += 1
+    return TableFingerprint(rows=count, sha256=digest.hexdigest())
+
+
+def tenant_fingerprint(alias: str) -> dict[str, TableFingerprint]:
+    """Each table of the company database on `alias` (by table name): its row count and content checksum."""
+    with _snapshot(alias):
+        return {model._meta.db_table: table_fingerprint(model, alias) for model in tenant_models()}
+
+
+def fingerprint_differences(source: dict[str, TableFingerprint], target: dict[str, TableFingerprint]) -> list[str]:
+    """One line per table whose fingerprint differs (or that one side lacks); empty when identical."""
+    lines = []
+    for table in sorted(set(source) | set(target)):
+        a, b = source.get(table), target.get(table)
+        if a == b:
+            continue
+        if a is None or b is None:
+            lines.append(f"{table}: only on the {'target' if a is None else 'source'}")
+        elif a.rows != b.rows:
+            lines.append(f"{table}: {a.rows} rows on the source, {b.rows} on the target")
+        else:
+            lines.append(f"{table}: same {a.rows} rows, different content ({a.sha256[:12]} ≠ {b.sha256[:12]})")
+    return lines
+
+
+def verify_copy(source_alias: str, target_alias: str) -> dict[str, TableFingerprint]:
+    """Return the fingerprint shared by both databases; raise FingerprintMismatch naming the tables that differ."""
+    source, target = tenant_fingerprint(source_alias), tenant_fingerprint(target_alias)
+    differences = fingerprint_differences(source, target)
+    if differences:
+        raise FingerprintMismatch("The copy differs from its source: " + "; ".join(differences))
+    return source
+
+
+# --- Copying through the connections ---------------------------------------------------------------------
+def copy_tenant_data(source_alias: str, target_alias: str, progress: Progress | None = None) -> dict[str, int]:
+    """Copy every table of a company database into an empty one with the same schema; return rows per table.
+
+    Runs in one transaction on the target (nothing is left behind if it fails) and reads the source in
+    one snapshot. Raises CopyError if the target has rows or its migrations differ from the source's.
+    `progress(table, rows)` is called after each table.
+    """
+    target = connections[target_alias]
+    copied: dict[str, int] = {}
+    with _snapshot(source_alias), transaction.atomic(using=target_alias):
+        _check_target(source_alias, target_alias)
+        if target.vendor == "postgresql":
+            with target.cursor() as cursor:
+                # Datetimes read from SQLite are naive UTC; foreign keys are checked at commit.
+                cursor.execute("SET LOCAL TIME ZONE 'UTC'; SET CONSTRAINTS ALL DEFERRED")
+        MigrationRecorder.Migration._base_manager.using(target_alias).all()._raw_delete(target_alias)
+        for model in tenant_models():
+            try:
+                count = _copy_table(model, source_alias, target_alias)
+            except (DatabaseError, connections[source_alias].Database.Error, target.Database.Error) as error:
+                raise CopyError(
+                    f"Copying {model._meta.db_table} failed, so nothing was copied: {str(error).strip()}"
+                ) from error
+            copied[model._meta.db_table] = count
+            if progress is not None:
+                progress(model._meta.db_table, count)
+        if target.vendor == "postgresql":
+            with target.cursor() as cursor:
+                for statement in target.ops.sequence_reset_sql(no_style(), tenant_models()):
+                    cursor.execute(statement)
+    return copied
+
+
+def _copy_table(model, source_alias: str, target_alias: str) -> int:
+    source, target = connections[source_alias], connections[target_alias]
+    if source.vendor == target.vendor == "postgresql":
+        return _stream_postgres(model, source, target)
+    if target.vendor == "postgresql":
+        return _copy_into_postgres(model, _raw_rows(model, source), target)
+    return _insert_rows(model, _rows(model, source_alias), target)
+
+
+def _check_target(source_alias: str, target_alias: str) -> None:
+    for model in tenant_models():
+        if model is not MigrationRecorder.Migration and model._base_manager.using(target_alias).exists():
+            raise CopyError(
+                f"The target database already has rows in {model._meta.db_table}: copy only into an empty database "
+                "made from the migrated template; nothing was copied."
+            )
+    applied = {
+        alias: set(MigrationRecorder.Migration._base_manager.using(alias).values_list("app", "name"))
+        for alias in (source_alias, target_alias)
+    }
+    if applied[source_alias] != applied[target_alias]:
+        missing = sorted(f"{app}.{name}" for app, name in applied[source_alias] ^ applied[target_alias])
+        raise CopyError(
+            "The source and target databases are at different migrations "
+            f"({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}): migrate both to the same state first; "
+            "nothing was copied."
+        )
+
+
+def _column_list(model, connection) -> str:
+    return ", ".join(connection.ops.quote_name(field.column) for field in _columns(model))
+
+
+def _raw_rows(model, connection) -> Iterator[tuple]:
+    """Rows as the source's driver returns them (Django's SQLite converters make bools, dates, datetimes)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_column_list(model, connection)} FROM {table}")
+        while batch := cursor.fetchmany(BATCH_ROWS):
+            yield from batch
+
+
+def _copy_into_postgres(model, rows: Iterable[tuple], target) -> int:
+    """COPY rows read raw from SQLite: text, numbers, bools, dates and naive UTC datetimes, JSON as text."""
+    table = target.ops.quote_name(model._meta.db_table)
+    count = 0
+    with (
+        target.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({_column_list(model, target)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _stream_postgres(model, source, target) -> int:
+    """Binary COPY out of the source straight into the target (same schema, same server major version)."""
+    columns = _column_list(model, target)
+    table = target.ops.quote_name(model._meta.db_table)
+    with source.cursor() as out_cursor, target.cursor() as in_cursor:
+        with (
+            out_cursor.cursor.copy(f"COPY {table} ({columns}) TO STDOUT (FORMAT BINARY)") as out,
+            in_cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as into,
+        ):
+            for chunk in out:
+                into.write(chunk)
+        return in_cursor.cursor.rowcount
+
+
+def _insert_rows(model, rows: Iterable[tuple], target) -> int:
+    fields = _columns(model)
+    prepare = [
+        (lambda value, field=field: field.get_db_prep_save(value, connection=target))
+        if field.get_internal_type() in _PREPARED_TYPES
+        else None
+        for field in fields
+    ]
+    table = target.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({_column_list(model, target)}) VALUES ({', '.join(['%s'] * len(fields))})"
+    count = 0
+    rows = iter(rows)
+    with target.cursor() as cursor:
+        while batch := list(islice(rows, BATCH_ROWS)):
+            cursor.executemany(
+                sql,
+                [[value if p is None else p(value) for p, value in zip(prepare, row, strict=True)] for row in batch],
+            )
+            count += len(batch)
+    return count
+
+
+# --- PostgreSQL → PostgreSQL with pg_dump / pg_restore ------------------------------------------------------
+def postgres_tool(name: str) -> str:
+    """Path of a PostgreSQL client program (pg_config's bindir first: it matches the server's version)."""
+    if pg_config := shutil.which("pg_config"):
+        bindir = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False).stdout.strip()
+        if bindir and (Path(bindir) / name).exists():
+            return str(Path(bindir) / name)
+    if found := shutil.which(name):
+        return found
+    raise CopyError(f"{name} is not installed (Debian: apt-get install postgresql-client); nothing was copied.")
+
+
+def _libpq(config: dict) -> tuple[list[str], dict[str, str]]:
+    """Command-line options and environment (the password stays out of the process list) for libpq tools."""
+    options = ["--dbname", config["NAME"], "--username", config.get("USER") or "postgres"]
+    if config.get("HOST"):
+        options += ["--host", str(config["HOST"])]
+    if config.get("PORT"):
+        options += ["--port", str(config["PORT"])]
+    env = {**os.environ}
+    if config.get("PASSWORD"):
+        env["PGPASSWORD"] = str(config["PASSWORD"])
+    return options, env
+
+
+def copy_postgres_database(source_settings: dict, target_settings: dict) -> None:
+    """Copy a PostgreSQL database into an existing, empty one (pg_dump -Fc | pg_restore, one transaction).
+
+    The settings are Django database settings (NAME, HOST, PORT, USER, PASSWORD). Raises CopyError if the
+    target has tables or a tool fails; the target is left as it was then (the restore is one transaction).
+    """
+    import psycopg
+
+    target_options, target_env = _libpq(target_settings)
+    source_options, source_env = _libpq(source_settings)
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=target_settings["NAME"],
+        user=target_settings.get("USER") or "postgres",
+        host=target_settings.get("HOST") or None,
+        port=target_settings.get("PORT") or None,
+        password=target_settings.get("PASSWORD") or None,
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg\\_toast%%'"
+        ).fetchone()[0]
+    if tables:
+        raise CopyError(
+            f"The target database {target_settings['NAME']} is not empty ({tables} relations): "
+            "restore only into a new database; nothing was copied."
+        )
+    dump = subprocess.Popen(
+        [postgres_tool("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-privileges", *source_options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=source_env,
+    )
+    restore = subprocess.run(
+        [postgres_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+        + target_options,
+        stdin=dump.stdout,
+        capture_output=True,
+        env=target_env,
+        check=False,
+    )
+    dump.stdout.close()
+    dump_error = dump.stderr.read().decode(errors="replace")
+    dump.stderr.close()
+    if dump.wait() != 0 or restore.returncode != 0:
+        raise CopyError(
+            f"pg_dump | pg_restore of {source_settings['NAME']} into {target_settings['NAME']} failed: "
+            f"{dump_error.strip()} {restore.stderr.decode(errors='replace').strip()}"
+        )
