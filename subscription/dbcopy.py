@@ -15,7 +15,9 @@ storage is first turned into the same Python value, then written in one canonica
 - anything else: `str()`.
 
 `copy_tenant_data(source, target)` copies every table into a target that has the schema (made from
-the same migrations) and no rows, in one target transaction, reading the source in one snapshot:
+the same migrations) and no rows, in one target transaction, reading the source in one snapshot
+(PostgreSQL targets load without their foreign keys, which are added back, and so validated, before
+the commit):
 SQLite → PostgreSQL with COPY, PostgreSQL → PostgreSQL with binary COPY streamed from one server to
 the other, and into SQLite with batched inserts. `copy_postgres_database()` is the pg_dump/pg_restore
 way between two PostgreSQL databases. This is storage-layer code: it is where engines differ.
@@ -240,33 +242,57 @@ def copy_tenant_data(source_alias: str, target_alias: str, progress: Progress | 
     """Copy every table of a company database into an empty one with the same schema; return rows per table.
 
     Runs in one transaction on the target (nothing is left behind if it fails) and reads the source in
-    one snapshot. Raises CopyError if the target has rows or its migrations differ from the source's.
-    `progress(table, rows)` is called after each table.
+    one snapshot. Raises CopyError if the target has rows, its migrations differ from the source's, or a
+    row cannot be stored (the message names the table). `progress(table, rows)` is called after each table.
     """
-    target = connections[target_alias]
+    source, target = connections[source_alias], connections[target_alias]
     copied: dict[str, int] = {}
-    with _snapshot(source_alias), transaction.atomic(using=target_alias):
-        _check_target(source_alias, target_alias)
-        if target.vendor == "postgresql":
-            with target.cursor() as cursor:
-                # Datetimes read from SQLite are naive UTC; foreign keys are checked at commit.
-                cursor.execute("SET LOCAL TIME ZONE 'UTC'; SET CONSTRAINTS ALL DEFERRED")
-        MigrationRecorder.Migration._base_manager.using(target_alias).all()._raw_delete(target_alias)
-        for model in tenant_models():
-            try:
-                count = _copy_table(model, source_alias, target_alias)
-            except (DatabaseError, connections[source_alias].Database.Error, target.Database.Error) as error:
-                raise CopyError(
-                    f"Copying {model._meta.db_table} failed, so nothing was copied: {str(error).strip()}"
-                ) from error
-            copied[model._meta.db_table] = count
-            if progress is not None:
-                progress(model._meta.db_table, count)
-        if target.vendor == "postgresql":
-            with target.cursor() as cursor:
-                for statement in target.ops.sequence_reset_sql(no_style(), tenant_models()):
-                    cursor.execute(statement)
+    step = "the checks of the target"
+    try:
+        with _snapshot(source_alias), transaction.atomic(using=target_alias):
+            _check_target(source_alias, target_alias)
+            with _loading(target):
+                MigrationRecorder.Migration._base_manager.using(target_alias).all()._raw_delete(target_alias)
+                for model in tenant_models():
+                    step = model._meta.db_table
+                    copied[step] = _copy_table(model, source_alias, target_alias)
+                    if progress is not None:
+                        progress(step, copied[step])
+                step = "the foreign keys (a row refers to a missing one)"
+    except (DatabaseError, source.Database.Error, target.Database.Error) as error:
+        raise CopyError(f"Copying failed at {step}, so nothing was copied: {str(error).strip()}") from error
     return copied
+
+
+@contextmanager
+def _loading(target) -> Iterator[None]:
+    """Prepare a PostgreSQL target for the load, and check and finish it afterwards (same transaction).
+
+    Its foreign keys are dropped for the load and added back, which validates every row in one join per
+    key: cheaper than 50,000 deferred checks one by one at commit. Sequences are then set past the highest
+    id. Datetimes read from SQLite are naive UTC, hence the time zone.
+    """
+    if target.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in tenant_models()]
+    quote = target.ops.quote_name
+    with target.cursor() as cursor:
+        cursor.execute("SET LOCAL TIME ZONE 'UTC'")
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    yield
+    with target.cursor() as cursor:
+        for table, name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        for statement in target.ops.sequence_reset_sql(no_style(), tenant_models()):
+            cursor.execute(statement)
 
 
 def _copy_table(model, source_alias: str, target_alias: str) -> int:

@@ -37,7 +37,7 @@ from subscription.dbcopy import (
     verify_copy,
 )
 from subscription.provisioning import sqlite_template_path
-from subscription.tenancy import register_tenant_alias, use_tenant
+from subscription.tenancy import register_tenant_alias, tenant_connection, use_tenant
 
 pytestmark = [pytest.mark.pgservers, pytest.mark.django_db]
 
@@ -256,22 +256,52 @@ def test_a_changed_row_in_the_copy_is_caught_and_its_table_named(filled_company,
         verify_copy(filled_company, on_pg1)
 
 
-def test_a_copy_refuses_a_target_with_rows_and_a_failed_copy_leaves_nothing(
-    filled_company, company_factory, pg_servers, pg_migrated_database
-):
+def test_a_copy_refuses_a_target_with_rows_and_leaves_it_unchanged(filled_company, pg_servers, pg_migrated_database):
     with temporary_alias(pg_migrated_database(pg_servers.pg1, f"copy_{uuid.uuid4().hex[:8]}")) as on_pg1:
         copy_tenant_data(filled_company, on_pg1)
         before = tenant_fingerprint(on_pg1)
         with pytest.raises(CopyError, match="already has rows in"):
             copy_tenant_data(filled_company, on_pg1)
         assert tenant_fingerprint(on_pg1) == before
-    # PostgreSQL text cannot hold a NUL character, SQLite can: the copy fails and the target stays empty.
+
+
+def _nul_in_text() -> None:
+    # PostgreSQL text cannot hold a NUL character; SQLite can.
+    Doctor.objects.filter(pk=Doctor.objects.order_by("-pk").first().pk).update(notes="nul\x00byte")
+
+
+def _visit_of_a_missing_doctor() -> None:
+    # A reference SQLite let through while its foreign keys were off: PostgreSQL's checks refuse it.
+    with tenant_connection().cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        cursor.execute(
+            "UPDATE appointments_appointment SET doctor_id = 999999 WHERE id = (SELECT max(id) FROM appointments_appointment)"
+        )
+        cursor.execute("PRAGMA foreign_keys = ON")
+
+
+@pytest.mark.parametrize(
+    ("damage", "named", "engines"),
+    [
+        (_nul_in_text, "at doctors_doctor", ["postgresql"]),
+        (_visit_of_a_missing_doctor, "at the foreign keys", ["postgresql", "sqlite"]),
+    ],
+)
+def test_a_failed_copy_names_where_and_leaves_the_target_empty(
+    damage, named, engines, company_factory, pg_servers, pg_migrated_database, tmp_path
+):
     broken = company_factory()
     with use_tenant(broken):
         fill_company(size=2)
-        Doctor.objects.filter(pk=Doctor.objects.order_by("-pk").first().pk).update(notes="nul\x00byte")
-    with temporary_alias(pg_migrated_database(pg_servers.pg1, f"copy_{uuid.uuid4().hex[:8]}")) as on_pg1:
-        empty = tenant_fingerprint(on_pg1)
-        with pytest.raises(CopyError, match="doctors_doctor"):
-            copy_tenant_data(register_tenant_alias(broken.slug), on_pg1)
-        assert tenant_fingerprint(on_pg1) == empty
+        damage()
+    source = register_tenant_alias(broken.slug)
+    targets = {
+        "postgresql": lambda: pg_migrated_database(pg_servers.pg1, f"copy_{uuid.uuid4().hex[:8]}"),
+        "sqlite": lambda: _new_sqlite_database(tmp_path),
+    }
+    for engine in engines:
+        with temporary_alias(targets[engine]()) as alias:
+            empty = tenant_fingerprint(alias)
+            with pytest.raises(CopyError, match=named):
+                copy_tenant_data(source, alias)
+            assert tenant_fingerprint(alias) == empty
