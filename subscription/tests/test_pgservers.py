@@ -129,7 +129,7 @@ def test_stopping_leaves_no_process_or_folder_and_a_killed_run_is_cleaned_up_lat
     dead = subprocess.Popen(["true"])
     dead.wait()
     (server.folder / "owner.pid").write_text(str(dead.pid))
-    pgservers._untrack(server)
+    pgservers.untrack(server)
     assert _listening(server.port)
     assert server.folder in pgservers.remove_abandoned_folders()
     assert not server.folder.exists() and not _listening(server.port)
