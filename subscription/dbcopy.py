@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils.translation import gettext as _
 
 from subscription.tenancy import TENANT_APPS, forget_alias, register_alias
 
@@ -220,11 +222,18 @@ def fingerprint_differences(source: dict[str, TableFingerprint], target: dict[st
         if a == b:
             continue
         if a is None or b is None:
-            lines.append(f"{table}: only on the {'target' if a is None else 'source'}")
+            side = _("only on the target") if a is None else _("only on the source")
+            lines.append(f"{table}: {side}")
         elif a.rows != b.rows:
-            lines.append(f"{table}: {a.rows} rows on the source, {b.rows} on the target")
+            lines.append(
+                _("%(table)s: %(source)d rows on the source, %(target)d on the target")
+                % {"table": table, "source": a.rows, "target": b.rows}
+            )
         else:
-            lines.append(f"{table}: same {a.rows} rows, different content ({a.sha256[:12]} ≠ {b.sha256[:12]})")
+            lines.append(
+                _("%(table)s: the same %(rows)d rows, different content (%(source)s ≠ %(target)s)")
+                % {"table": table, "rows": a.rows, "source": a.sha256[:12], "target": b.sha256[:12]}
+            )
     return lines
 
 
@@ -233,7 +242,9 @@ def verify_copy(source_alias: str, target_alias: str) -> dict[str, TableFingerpr
     source, target = tenant_fingerprint(source_alias), tenant_fingerprint(target_alias)
     differences = fingerprint_differences(source, target)
     if differences:
-        raise FingerprintMismatch("The copy differs from its source: " + "; ".join(differences))
+        raise FingerprintMismatch(
+            _("The copy differs from its source: %(tables)s") % {"tables": "; ".join(differences)}
+        )
     return source
 
 
@@ -247,7 +258,7 @@ def copy_tenant_data(source_alias: str, target_alias: str, progress: Progress | 
     """
     source, target = connections[source_alias], connections[target_alias]
     copied: dict[str, int] = {}
-    step = "the checks of the target"
+    step = _("the checks of the target")
     try:
         with _snapshot(source_alias), transaction.atomic(using=target_alias):
             _check_target(source_alias, target_alias)
@@ -258,9 +269,12 @@ def copy_tenant_data(source_alias: str, target_alias: str, progress: Progress | 
                     copied[step] = _copy_table(model, source_alias, target_alias)
                     if progress is not None:
                         progress(step, copied[step])
-                step = "the foreign keys (a row refers to a missing one)"
+                step = _("the foreign keys (a row refers to a missing one)")
     except (DatabaseError, source.Database.Error, target.Database.Error) as error:
-        raise CopyError(f"Copying failed at {step}, so nothing was copied: {str(error).strip()}") from error
+        raise CopyError(
+            _("Copying failed at %(step)s, so nothing was copied: %(error)s")
+            % {"step": step, "error": str(error).strip()}
+        ) from error
     return copied
 
 
@@ -308,8 +322,11 @@ def _check_target(source_alias: str, target_alias: str) -> None:
     for model in tenant_models():
         if model is not MigrationRecorder.Migration and model._base_manager.using(target_alias).exists():
             raise CopyError(
-                f"The target database already has rows in {model._meta.db_table}: copy only into an empty database "
-                "made from the migrated template; nothing was copied."
+                _(
+                    "The target database already has rows in %(table)s: copy only into an empty database made "
+                    "from the migrated template; nothing was copied."
+                )
+                % {"table": model._meta.db_table}
             )
     applied = {
         alias: set(MigrationRecorder.Migration._base_manager.using(alias).values_list("app", "name"))
@@ -318,9 +335,11 @@ def _check_target(source_alias: str, target_alias: str) -> None:
     if applied[source_alias] != applied[target_alias]:
         missing = sorted(f"{app}.{name}" for app, name in applied[source_alias] ^ applied[target_alias])
         raise CopyError(
-            "The source and target databases are at different migrations "
-            f"({', '.join(missing[:5])}{'…' if len(missing) > 5 else ''}): migrate both to the same state first; "
-            "nothing was copied."
+            _(
+                "The source and target databases are at different migrations (%(migrations)s): migrate both to "
+                "the same state first; nothing was copied."
+            )
+            % {"migrations": ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")}
         )
 
 
@@ -396,7 +415,9 @@ def postgres_tool(name: str) -> str:
             return str(Path(bindir) / name)
     if found := shutil.which(name):
         return found
-    raise CopyError(f"{name} is not installed (Debian: apt-get install postgresql-client); nothing was copied.")
+    raise CopyError(
+        _("%(name)s is not installed (Debian: apt-get install postgresql-client); nothing was copied.") % {"name": name}
+    )
 
 
 def _libpq(config: dict) -> tuple[list[str], dict[str, str]]:
@@ -433,32 +454,38 @@ def copy_postgres_database(source_settings: dict, target_settings: dict) -> None
         tables = conn.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-            "AND n.nspname NOT LIKE 'pg\\_toast%%'"
+            "AND n.nspname NOT LIKE 'pg\\_toast%'"
         ).fetchone()[0]
     if tables:
         raise CopyError(
-            f"The target database {target_settings['NAME']} is not empty ({tables} relations): "
-            "restore only into a new database; nothing was copied."
+            _(
+                "The target database %(name)s is not empty (%(count)d relations): restore only into a new "
+                "database; nothing was copied."
+            )
+            % {"name": target_settings["NAME"], "count": tables}
         )
-    dump = subprocess.Popen(
-        [postgres_tool("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-privileges", *source_options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=source_env,
-    )
-    restore = subprocess.run(
-        [postgres_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-        + target_options,
-        stdin=dump.stdout,
-        capture_output=True,
-        env=target_env,
-        check=False,
-    )
-    dump.stdout.close()
-    dump_error = dump.stderr.read().decode(errors="replace")
-    dump.stderr.close()
-    if dump.wait() != 0 or restore.returncode != 0:
+    with tempfile.TemporaryFile() as dump_errors:
+        dump = subprocess.Popen(
+            [postgres_tool("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-privileges"]
+            + source_options,
+            stdout=subprocess.PIPE,
+            stderr=dump_errors,
+            env=source_env,
+        )
+        restore = subprocess.run(
+            [postgres_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+            + target_options,
+            stdin=dump.stdout,
+            capture_output=True,
+            env=target_env,
+            check=False,
+        )
+        dump.stdout.close()
+        dumped = dump.wait()
+        dump_errors.seek(0)
+        errors = f"{dump_errors.read().decode(errors='replace')} {restore.stderr.decode(errors='replace')}".strip()
+    if dumped != 0 or restore.returncode != 0:
         raise CopyError(
-            f"pg_dump | pg_restore of {source_settings['NAME']} into {target_settings['NAME']} failed: "
-            f"{dump_error.strip()} {restore.stderr.decode(errors='replace').strip()}"
+            _("pg_dump | pg_restore of %(source)s into %(target)s failed, nothing was restored: %(errors)s")
+            % {"source": source_settings["NAME"], "target": target_settings["NAME"], "errors": errors}
         )

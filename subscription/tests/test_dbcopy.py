@@ -256,13 +256,22 @@ def test_a_changed_row_in_the_copy_is_caught_and_its_table_named(filled_company,
         verify_copy(filled_company, on_pg1)
 
 
-def test_a_copy_refuses_a_target_with_rows_and_leaves_it_unchanged(filled_company, pg_servers, pg_migrated_database):
+def test_a_copy_refuses_a_target_with_rows_or_other_migrations_and_leaves_it_unchanged(
+    filled_company, pg_servers, pg_migrated_database
+):
     with temporary_alias(pg_migrated_database(pg_servers.pg1, f"copy_{uuid.uuid4().hex[:8]}")) as on_pg1:
         copy_tenant_data(filled_company, on_pg1)
         before = tenant_fingerprint(on_pg1)
         with pytest.raises(CopyError, match="already has rows in"):
             copy_tenant_data(filled_company, on_pg1)
         assert tenant_fingerprint(on_pg1) == before
+    with temporary_alias(pg_migrated_database(pg_servers.pg1, f"copy_{uuid.uuid4().hex[:8]}")) as behind:
+        with connections[behind].cursor() as cursor:
+            cursor.execute("DELETE FROM django_migrations WHERE app = 'reports' AND name = '0002_report_rows_blank'")
+        before = tenant_fingerprint(behind)
+        with pytest.raises(CopyError, match="different migrations \\(reports.0002_report_rows_blank\\)"):
+            copy_tenant_data(filled_company, behind)
+        assert tenant_fingerprint(behind) == before
 
 
 def _nul_in_text() -> None:
