@@ -15,12 +15,16 @@ storage is first turned into the same Python value, then written in one canonica
 - anything else: `str()`.
 
 `copy_tenant_data(source, target)` copies every table into a target that has the schema (made from
-the same migrations) and no rows, in one target transaction, reading the source in one snapshot
-(PostgreSQL targets load without their foreign keys, which are added back, and so validated, before
-the commit):
+the same migrations) and no rows, in one target transaction, reading the source in one snapshot:
 SQLite → PostgreSQL with COPY, PostgreSQL → PostgreSQL with binary COPY streamed from one server to
-the other, and into SQLite with batched inserts. `copy_postgres_database()` is the pg_dump/pg_restore
-way between two PostgreSQL databases. This is storage-layer code: it is where engines differ.
+the other, into SQLite with batched inserts. A PostgreSQL target loads without its foreign keys,
+which are added back (and so validated) before the commit, and gets its sequences set past the
+highest ids. `copy_postgres_database()` is the pg_dump/pg_restore way between two PostgreSQL
+databases.
+
+Snapshots are transactions: REPEATABLE READ on PostgreSQL, and on SQLite the project's
+`BEGIN IMMEDIATE`, so writers to a SQLite source wait while it is read (during a move it is
+read-only anyway). This is storage-layer code: it is where engines differ.
 """
 
 from __future__ import annotations
