@@ -69,6 +69,7 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/doctor_list.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/copy_company.py
 
 # The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; 20–40 minutes on 2 cores).
 bench-scale: $(VENV)/.runtime

@@ -13,6 +13,7 @@ from django.test import Client
 from subscription.models import Subscription, UserProfile
 from subscription.provisioning import tenant_database_drop
 from subscription.tenancy import close_tenant_connections, forget_all_aliases, is_tenant_alias, use_tenant
+from subscription.tests import pgservers
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
@@ -234,3 +235,68 @@ def on_postgres(settings):
         for (name,) in leftovers:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     settings.TENANT_DATABASE_URL = f"{POSTGRES_SERVER}/{PG_PREFIX}_tenant_{{slug}}"
+
+
+# --- Extra PostgreSQL servers of the test session (subscription/tests/pgservers.py) -----------------------
+_harness_timings: dict[str, float] = {}
+
+
+def _start_harness(what: str, start):
+    """Start a piece of the harness; skip without its binaries, unless REQUIRE_POSTGRES=1, where it fails."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        result = start()
+    except pgservers.HarnessUnavailable as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {what} cannot start: {error}")
+        pytest.skip(f"{what}: {error}")
+    _harness_timings[what] = time.perf_counter() - started
+    return result
+
+
+@pytest.fixture(scope="session")
+def pg_servers():
+    """Two independent PostgreSQL servers `pg1`, `pg2` and a streaming replica of pg1 (`replica`).
+
+    Started on first use (about a second), once per session, and stopped with their folders at the end.
+    """
+    cluster = _start_harness("PostgreSQL test servers (pg1, pg2, replica of pg1)", pgservers.start_cluster)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(pg_servers):
+    """PgBouncer in transaction pooling mode in front of pg1 (pool of 5 server connections per database)."""
+    bouncer = _start_harness("PgBouncer in front of pg1", lambda: pgservers.PgBouncer.start(pg_servers.pg1))
+    yield bouncer
+    bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_database(pg_servers, django_db_blocker):
+    """`make(server, name)`: a new database on a harness server, copied from its migrated company template.
+
+    The template (every tenant migration applied, as provisioning makes it) is built on first use per server.
+    """
+    from subscription.storage.base import build_alias, migrate_alias
+
+    templates: dict[int, str] = {}
+
+    def make(server: pgservers.PostgresServer, name: str) -> dict:
+        if server.port not in templates:
+            template = server.create_database(f"tenant__template_{server.port}")
+            with django_db_blocker.unblock(), build_alias(server.django_settings(template)) as alias:
+                migrate_alias(alias)
+            templates[server.port] = template
+        server.create_database(name, template=templates[server.port])
+        return server.django_settings(name)
+
+    return make
+
+
+def pytest_terminal_summary(terminalreporter):
+    for what, seconds in _harness_timings.items():
+        terminalreporter.write_line(f"{what}: started in {seconds:.2f} s")
