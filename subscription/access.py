@@ -24,6 +24,7 @@ MAINTENANCE = "maintenance"
 # A superuser inside a company may read it even when its own users are refused, never write to it then.
 REFUSED_TO_USERS_READABLE_BY_SUPERUSERS = (INACTIVE, BLOCKED)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+RECOVERING = "recover"  # Company.lifecycle_pending while a backup is restored into place
 
 
 class Impersonation(Protocol):
@@ -48,6 +49,8 @@ def company_access(company: Company) -> str:
         return PROVISIONING
     if state.tenant_migration_key != tenant_migration_key():
         return MAINTENANCE
+    if company.lifecycle_pending == RECOVERING:
+        return READ_ONLY  # a backup is being restored into place (subscription/lifecycle.py, company_held)
     subscription = company.current_subscription()
     if subscription is None:
         return BLOCKED
