@@ -104,8 +104,8 @@ def restore_in_place(
     return Restored(safety, kept)
 
 
-def _subscription_like(source: Company) -> tuple[SubscriptionPlan, str]:
-    current = source.current_subscription()
+def _subscription_like(source: Company | None) -> tuple[SubscriptionPlan, str]:
+    current = source.current_subscription() if source is not None else None
     if current is not None:
         return current.plan, current.status
     plan = SubscriptionPlan.objects.filter(is_active=True).order_by("price_monthly", "code").first()
@@ -125,10 +125,8 @@ def new_company_row(*, slug: str, name: str, like: Company | None, plan: Subscri
     company.full_clean()
     if plan is not None:
         status = Subscription.Status.TRIAL
-    elif like is not None:
-        plan, status = _subscription_like(like)
     else:
-        plan, status = _subscription_like(company)
+        plan, status = _subscription_like(like)
     with transaction.atomic():
         company.save()
         Subscription.objects.create(company=company, plan=plan, status=status, starts_on=timezone.localdate())
