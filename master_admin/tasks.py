@@ -1,0 +1,41 @@
+"""The master admin's jobs: platform figures on a schedule and on the analytics button, and the integrity
+check of every company database from the monitoring page (the worker imports this module)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from master_admin.services import database_check, platform_stats_refresh
+from subscription.jobs import periodic_job, platform_task
+from subscription.models import Company
+from subscription.tasks import JobProblems
+
+
+def _recount() -> str:
+    probes = platform_stats_refresh()
+    failed = [f"{probe.company.slug}: {probe.error}" for probe in probes if not probe.ok]
+    if failed:
+        raise JobProblems("\n".join(failed))
+    return _("%(count)d companies counted") % {"count": len(probes)}
+
+
+@periodic_job("STATS_SCHEDULE")
+def refresh_platform_stats() -> str:
+    """Every company's figures, counted in its own database, for the platform pages."""
+    return _recount()
+
+
+@platform_task()
+def recount_now(*, by: str) -> str:
+    """The analytics page's "Recount" button."""
+    return _recount()
+
+
+@platform_task()
+def check_all_databases(*, by: str) -> str:
+    """The monitoring page's "Check all databases" button."""
+    checks = database_check(companies=Company.objects.with_live_database().order_by("slug"))
+    failed = [f"{check.company.slug}: {check.result}" for check in checks if not check.ok]
+    if failed:
+        raise JobProblems("\n".join(failed))
+    return _("%(count)d databases passed the check") % {"count": len(checks)}
