@@ -100,6 +100,11 @@ def request_company(user, impersonation: Impersonation | None) -> tuple[Company 
     return (company, company_access(company)) if company is not None else (None, None)
 
 
-def may_write(access: str | None, method: str) -> bool:
+# Views (by URL name) whose POST only reads the company's data: starting its export, say. A read-only
+# company may still take its data. Apps add theirs in AppConfig.ready().
+POSTS_THAT_ONLY_READ: set[str] = set()
+
+
+def may_write(access: str | None, method: str, view_name: str = "") -> bool:
     """Whether a request with `access` may use `method` (reads are allowed while read-only)."""
-    return access == FULL or method in SAFE_METHODS
+    return access == FULL or method in SAFE_METHODS or (access == READ_ONLY and view_name in POSTS_THAT_ONLY_READ)
