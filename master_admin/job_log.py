@@ -12,14 +12,14 @@ from django.utils import timezone
 from huey.api import PeriodicTask
 
 from master_admin.models import JobRun
-from subscription.jobs import COMPANY_TASKS, huey
+from subscription.jobs import huey
 
 logger = logging.getLogger("master_admin.jobs")
 Result = JobRun.Result
 
 
 def _company(task) -> str:
-    if task.name in COMPANY_TASKS and task.args:
+    if getattr(task, "company_job", False) and task.args:
         return str(task.args[0])
     return str((task.kwargs or {}).get("slug", ""))
 
@@ -28,7 +28,7 @@ def job_started(task) -> None:
     tries = type(task).default_retries
     JobRun.objects.create(
         task_id=task.id,
-        name=task.name.rsplit(".", 1)[-1],
+        name=task.name,
         periodic=isinstance(task, PeriodicTask),
         company_slug=_company(task)[:50],
         requested_by=str((task.kwargs or {}).get("by", ""))[:150],

@@ -23,10 +23,15 @@ from subscription.tenancy import WrongTenant, current_tenant, use_tenant, valida
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CompanyTask", "company_task", "huey", "periodic_job", "platform_task", "schedule_from_setting"]
-
-# Names of the company jobs: the first argument of each is the company's code (master_admin's run log reads it).
-COMPANY_TASKS: set[str] = set()
+__all__ = [
+    "CompanyGone",
+    "CompanyTask",
+    "company_task",
+    "huey",
+    "periodic_job",
+    "platform_task",
+    "schedule_from_setting",
+]
 
 
 class CompanyGone(Exception):
@@ -46,7 +51,7 @@ def platform_task(**options) -> Callable[[Callable], TaskWrapper]:
             with use_tenant(None):
                 return fn(*args, **kwargs)
 
-        return huey.task(name=_name(fn), **options)(close_db(run))
+        return huey.task(**options)(close_db(run))
 
     return decorator
 
@@ -76,7 +81,8 @@ def periodic_job(setting: str, **options) -> Callable[[Callable], TaskWrapper]:
             with use_tenant(None):
                 return fn()
 
-        return huey.periodic_task(schedule_from_setting(setting), name=_name(fn), **options)(close_db(run))
+        # `schedule_setting` stays on the task class: /master-admin/jobs/ shows the schedule.
+        return huey.periodic_task(schedule_from_setting(setting), schedule_setting=setting, **options)(close_db(run))
 
     return decorator
 
@@ -123,8 +129,8 @@ def company_task(**options) -> Callable[[Callable], CompanyTask]:
 
         run.__name__ = fn.__name__
         run.__module__ = fn.__module__
-        task = huey.task(name=_name(fn), **options)(close_db(run))
-        COMPANY_TASKS.add(task.name)
+        # `company_job` marks the task class: its first argument is the company's code (the run log reads it).
+        task = huey.task(company_job=True, **options)(close_db(run))
         return CompanyTask(fn, task)
 
     return decorator
