@@ -247,6 +247,12 @@ BUNDLE_MAX_RATIO = env.int("BUNDLE_MAX_RATIO", default=200)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"worker": {"format": "[worker] %(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "worker": {"class": "logging.StreamHandler", "formatter": "worker"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The job worker's own lines (`make run` shows them beside gunicorn's).
+    "loggers": {"huey": {"handlers": ["worker"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False}},
 }

@@ -8,10 +8,12 @@ its AppConfig.ready(); the handler runs inside the job's company and reports pro
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -77,11 +79,28 @@ def job_file(job: Job) -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
-def job_start(*, kind: str, company: Company, user, params: dict | None = None) -> Job:
-    """Record the job and queue it for the worker (it runs inside `company`). Raises KeyError for an unknown kind."""
+def job_input_path(job: Job) -> Path:
+    return job_files_dir() / job.company.slug / f"{job.pk}.input.json"
+
+
+def read_job_input(job: Job) -> Any:
+    """What the view gave the job to work on (`job_start(payload=...)`)."""
+    return json.loads(job_input_path(job).read_text())
+
+
+def job_start(*, kind: str, company: Company, user, params: dict | None = None, payload: Any = None) -> Job:
+    """Record the job and queue it for the worker (it runs inside `company`). Raises KeyError for an unknown kind.
+
+    `payload`: what the job works on (an uploaded table's rows, say), kept in a file beside its result
+    until the job ends; `params`: a few small settings, kept with the job.
+    """
     if kind not in KINDS:
         raise KeyError(f"No job kind {kind!r}; register it with register_job_kind().")
     job = Job.objects.create(kind=kind, company=company, user=user, params=params or {})
+    if payload is not None:
+        path = job_input_path(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, ensure_ascii=False))
     run_user_job.enqueue(company, str(job.pk))
     return job
 
@@ -97,12 +116,14 @@ def run_user_job(company: Company, job_id: str) -> None:
     try:
         handler(job, Reporter(job))
     except Exception as error:
+        job_input_path(job).unlink(missing_ok=True)
         message = str(error) if isinstance(error, JobFailed) else _("The job failed; the platform's team is told.")
         job.state, job.message, job.finished_at = State.FAILED, message[:500], timezone.now()
         job.save(update_fields=["state", "message", "finished_at", "result"])
         if not isinstance(error, JobFailed):
             raise  # the worker's log and /master-admin/ jobs show it
         return
+    job_input_path(job).unlink(missing_ok=True)
     job.state, job.finished_at = State.DONE, timezone.now()
     job.save(update_fields=["state", "finished_at", "done", "total", "message", "result", "file_name", "download_name"])
 
