@@ -68,6 +68,7 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/doctor_list.py
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/backup_restore.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
