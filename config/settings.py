@@ -223,6 +223,8 @@ JOB_FILES_CLEANUP_SCHEDULE = env("JOB_FILES_CLEANUP_SCHEDULE", default="45 * * *
 # Files users' jobs make (exports) are kept this long, in JOB_FILES_DIR (default TENANT_DB_DIR/job-files).
 JOB_FILES_DIR = env("JOB_FILES_DIR", default="")
 JOB_FILES_HOURS = env.int("JOB_FILES_HOURS", default=24)
+# The record of job runs (/master-admin/jobs/) is kept this long.
+JOB_RUNS_DAYS = env.int("JOB_RUNS_DAYS", default=90)
 # A sales file with more rows than this is imported by the worker, with progress on the page.
 IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=1000)
 # A report over more days than this is counted by the worker.

@@ -3,8 +3,13 @@ check of every company database from the monitoring page (the worker imports thi
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from master_admin.models import JobRun
 from master_admin.services import database_check, platform_stats_refresh
 from subscription.jobs import periodic_job, platform_task
 from subscription.models import Company
@@ -44,3 +49,11 @@ def check_all_databases(*, by: str) -> str:
             *failed,
         ]
     )
+
+
+@periodic_job("JOB_FILES_CLEANUP_SCHEDULE")
+def job_runs_cleanup() -> str:
+    """Forget job runs older than JOB_RUNS_DAYS (the log of the worker's work is not kept for ever)."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.JOB_RUNS_DAYS)
+    deleted, _by_model = JobRun.objects.filter(started_at__lt=cutoff).delete()
+    return _("%(count)d old job runs removed") % {"count": deleted}

@@ -131,3 +131,19 @@ def test_the_scheduler_runs_the_periodic_backups(acme, globex, tmp_path, setting
     made = TenantBackup.objects.filter(how=TenantBackup.How.SCHEDULED, made_by="schedule")
     assert sorted(made.values_list("company__slug", flat=True)) == sorted([acme.slug, globex.slug])
     assert not JobRun.objects.exclude(name="scheduled_backups").exists()
+
+
+@pytest.mark.django_db
+def test_old_job_runs_are_forgotten(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from master_admin.tasks import job_runs_cleanup
+
+    settings.JOB_RUNS_DAYS = 30
+    old = JobRun.objects.create(task_id="old", name="x", started_at=timezone.now() - datetime.timedelta(days=31))
+    recent = JobRun.objects.create(task_id="new", name="x", started_at=timezone.now() - datetime.timedelta(days=29))
+    job_runs_cleanup()  # a periodic job run in the caller, as the scheduler's worker would run it
+    assert set(JobRun.objects.filter(name="x").values_list("task_id", flat=True)) == {recent.task_id}
+    assert not JobRun.objects.filter(pk=old.pk).exists()

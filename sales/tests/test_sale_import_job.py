@@ -63,3 +63,15 @@ def test_a_small_file_is_still_imported_at_once(acme, products, member, login, s
     settings.IMPORT_INLINE_ROWS = 10
     response = login(member("manager", acme)).post(IMPORT, {"file": big_file(10)})
     assert response.url == reverse("sales:sale-list") and not Job.objects.exists()
+
+
+def test_the_job_reports_the_first_hundred_problems_and_the_count(acme, products, member, login, settings):
+    settings.IMPORT_INLINE_ROWS = 10
+    lines = [f"2025-03-14,NOPE-{number},x,y" for number in range(300)]
+    upload = SimpleUploadedFile("s.csv", "\n".join(["date,product_code,quantity,unit_price", *lines]).encode())
+    client = login(member("manager", acme))
+    response = client.post(IMPORT, {"file": upload})
+    job = Job.objects.get(kind="sale_import")
+    assert job.state == "failed" and job.result["error_count"] == 900
+    assert len(job.result["errors"]) == 100
+    assert client.get(response.url).text.count("<tr><td>") == 100

@@ -119,7 +119,7 @@ def run_user_job(company: Company, job_id: str) -> None:
         job_input_path(job).unlink(missing_ok=True)
         message = str(error) if isinstance(error, JobFailed) else _("The job failed; the platform's team is told.")
         job.state, job.message, job.finished_at = State.FAILED, message[:500], timezone.now()
-        job.save(update_fields=["state", "message", "finished_at", "result"])
+        job.save(update_fields=["state", "message", "finished_at", "result", "file_name"])
         if not isinstance(error, JobFailed):
             raise  # the worker's log and /master-admin/ jobs show it
         return

@@ -76,6 +76,6 @@ class Command(BaseCommand):
         )
         if failed:
             raise CommandError(
-                f"{len(failed)} of {total} company database(s) could not be backed up (or copied): "
-                f"{', '.join(failed)}. See the errors above, fix them, then rerun with --tenant for each."
+                f"{len(failed)} of {total} company database(s) could not be backed up: {', '.join(failed)}. See the "
+                "errors above (a failed copy to BACKUP_COPY_DIR counts), fix them, then rerun with --tenant for each."
             )
