@@ -1,4 +1,4 @@
-# Two commands: `make run` (set up and start with demo data) and `make test` (the whole suite).
+# Two commands: `make run` (set up and start with demo data, the web server and the job worker) and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -38,7 +38,8 @@ setup: $(VENV)/.runtime .env
 run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it). Logins: admin, acme_owner, acme_manager,"
 	@echo "acme_rep, globex_owner, globex_manager, globex_rep; password: $${DEMO_PASSWORD:-demo}"
-	$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile -
+	@echo "The job worker runs beside the web server (its lines start with [worker]); Jobs: /master-admin/jobs/"
+	$(BIN)/python config/serve.py --port $(PORT) --workers $(WORKERS) --threads $(THREADS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
@@ -70,6 +71,7 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/copy_company.py
+	$(BIN)/python bench/backup_restore.py
 
 # The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; 20–40 minutes on 2 cores).
 bench-scale: $(VENV)/.runtime

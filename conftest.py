@@ -26,6 +26,15 @@ def _tenant_folder(tmp_path_factory):
     """Company databases of the test run live in a temporary folder, never in databases/."""
     settings.TENANT_DB_DIR = tmp_path_factory.mktemp("tenants")
     settings.TENANT_DATABASE_URL = ""
+    # Backups and the files of jobs, too; no key and no second place unless a test sets them.
+    settings.BACKUP_DIR = tmp_path_factory.mktemp("backups")
+    settings.BACKUP_COPY_DIR = ""
+    settings.BACKUP_KEY = ""
+    settings.JOB_FILES_DIR = str(tmp_path_factory.mktemp("job-files"))
+    # Jobs run in the caller (immediate mode, an in-memory queue); tests of the worker start a real one.
+    from subscription.jobs import huey
+
+    huey.immediate = True
     # Tests assert the English source texts; test_translations.py checks the Azerbaijani and Russian ones.
     settings.LANGUAGE_CODE = "en"
     # Off whatever DEBUG or .env say; subscription/tests/test_second_factor.py turns it on.

@@ -195,8 +195,7 @@ def measure(args, workdir: Path, urls: list[str], leases: contextlib.ExitStack) 
     from django.conf import settings
 
     from subscription.schema import migrate_database
-    from subscription.storage.copies import copy_postgres_database, copy_tenant_data
-    from subscription.storage.fingerprints import temporary_alias, verify_copy
+    from subscription.storage.copies import copy_postgres_database, copy_tenant_data, temporary_alias, verify_copy
     from subscription.storage.sqlite import local_storage
     from subscription.tenancy import lease_tenant_alias
 

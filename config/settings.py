@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "appointments",
     "payments",
     "reports",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -245,11 +246,66 @@ IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("IMPORT_MAX_SHARED_STRINGS_BYTES", def
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=1000)
 APP_VERSION = env("APP_VERSION", default="0.1.0")
 
+# --- Background jobs (Huey; docs/backups.md) -------------------------------------------------------
+# The worker (`manage.py run_huey`, started by `make run` beside gunicorn) takes jobs from a SQLite
+# file by default, or from Redis when REDIS_URL is set (production, several machines).
+REDIS_URL = env("REDIS_URL", default="")
+HUEY_DB = Path(env("HUEY_DB", default=str(BASE_DIR / "databases" / "huey.db")))
+JOB_WORKERS = env.int("JOB_WORKERS", default=2)
+HUEY = {
+    "name": env("HUEY_NAME", default="medrep"),
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    # Tests switch to immediate mode (jobs run in the caller, in memory) and start a real worker where they must.
+    "immediate": env.bool("HUEY_IMMEDIATE", default=False),
+    "utc": True,
+    "results": False,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(HUEY_DB)},
+    "consumer": {"workers": JOB_WORKERS, "worker_type": "thread", "scheduler_interval": 1, "periodic": True},
+}
+# Periodic jobs, as cron lines (minute hour day month weekday) in UTC.
+STATS_SCHEDULE = env("STATS_SCHEDULE", default="5 * * * *")
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="30 22 * * *")  # 02:30 in Baku
+DRILL_SCHEDULE = env("DRILL_SCHEDULE", default="30 0 * * *")  # 04:30 in Baku
+JOB_FILES_CLEANUP_SCHEDULE = env("JOB_FILES_CLEANUP_SCHEDULE", default="45 * * * *")
+# Files users' jobs make (exports) are kept this long, in JOB_FILES_DIR (default TENANT_DB_DIR/job-files).
+JOB_FILES_DIR = env("JOB_FILES_DIR", default="")
+JOB_FILES_HOURS = env.int("JOB_FILES_HOURS", default=24)
+# The record of job runs (/master-admin/jobs/) is kept this long.
+JOB_RUNS_DAYS = env.int("JOB_RUNS_DAYS", default=90)
+# A sales file with more rows than this is imported by the worker, with progress on the page.
+IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=1000)
+# A report over more days than this is counted by the worker.
+REPORT_INLINE_DAYS = env.int("REPORT_INLINE_DAYS", default=400)
+
+# --- Backups (docs/backups.md) -------------------------------------------------------------------
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# A second place (a mounted remote volume, say) every backup is copied to and checked against its SHA-256.
+BACKUP_COPY_DIR = env("BACKUP_COPY_DIR", default="")
+# Encryption at rest (AES-256-GCM) with a key derived from this secret; keep it outside the backups.
+BACKUP_KEY = env("BACKUP_KEY", default="")
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=6)
+# Monitoring flags a company whose last verified backup is older than this.
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=36)
+# Limits for importing a company bundle (hostile input): the zip, its members, one CSV cell.
+BUNDLE_MAX_BYTES = env.int("BUNDLE_MAX_BYTES", default=2 * 1024**3)
+BUNDLE_MAX_UNCOMPRESSED_BYTES = env.int("BUNDLE_MAX_UNCOMPRESSED_BYTES", default=8 * 1024**3)
+BUNDLE_MAX_RATIO = env.int("BUNDLE_MAX_RATIO", default=200)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"worker": {"format": "[worker] %(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "worker": {"class": "logging.StreamHandler", "formatter": "worker"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # django-axes logs each failed login and lockout as a warning, and its bookkeeping as info.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs each failed login and lockout as a warning, and its bookkeeping as info.
+        "axes": {"level": "WARNING"},
+        # The job worker's own lines (`make run` shows them beside gunicorn's).
+        "huey": {"handlers": ["worker"], "level": env("LOG_LEVEL", default="INFO"), "propagate": False},
+    },
 }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("targets/", include("reports.target_urls")),
     path("settings/export/", include("reports.export_urls")),
+    path("jobs/", include("subscription.job_urls")),
     path("settings/", include("subscription.urls")),
     path("reference/", include("regions.urls")),
     path("", reports_views.dashboard, name="dashboard"),

@@ -10,6 +10,9 @@ class MasterAdminConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         user_logged_out.connect(_end_impersonation_on_logout, dispatch_uid="master_admin.end_impersonation")
+        from master_admin import job_log
+
+        job_log.connect()
 
 
 def _end_impersonation_on_logout(sender, request, user, **kwargs) -> None:

@@ -106,3 +106,33 @@ class TenantIntegrityCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {'ok' if self.ok else 'failed'}"
+
+
+class JobRun(models.Model):
+    """One run of a background job (the worker's record): what, for which company, how long, how it ended."""
+
+    class Result(models.TextChoices):
+        RUNNING = "running", _("Running")
+        OK = "ok", _("Done")
+        RETRYING = "retrying", _("Failed, will be retried")
+        FAILED = "failed", _("Failed")
+
+    task_id = models.CharField(_("task"), max_length=64, db_index=True)
+    name = models.CharField(_("job"), max_length=100, db_index=True)
+    periodic = models.BooleanField(_("periodic"), default=False)
+    company_slug = models.CharField(_("company"), max_length=50, blank=True)
+    requested_by = models.CharField(_("asked by"), max_length=150, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.RUNNING)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.started_at:%Y-%m-%d %H:%M} ({self.result})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from master_admin import views
+from master_admin import backup_views, views
 
 app_name = "master_admin"
 
@@ -17,7 +17,14 @@ urlpatterns = [
     ),
     path("companies/<str:slug>/restore/", views.company_lifecycle, {"action": "restore"}, name="company-restore"),
     path("companies/<str:slug>/delete/", views.company_lifecycle_confirm, {"action": "delete"}, name="company-delete"),
-    path("companies/<str:slug>/backup/", views.company_backup, name="company-backup"),
+    path("companies/<str:slug>/backup/", backup_views.company_backup, name="company-backup"),
+    path("companies/<str:slug>/backups/", backup_views.company_backups, name="company-backups"),
+    path(
+        "companies/<str:slug>/backups/<int:backup_id>/restore/",
+        backup_views.company_backup_restore,
+        name="company-backup-restore",
+    ),
+    path("jobs/", backup_views.job_list, name="job-list"),
     path("exit/", views.impersonation_exit, name="impersonation-exit"),
     path("impersonations/", views.impersonation_list, name="impersonation-list"),
     path("analytics/", views.analytics, name="analytics-dashboard"),

@@ -12,12 +12,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import rotate_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from master_admin import selectors, services
@@ -104,6 +103,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sales_by_month": row.by_month("sales_amount", months),
         "read_only_if_entered": impersonation_is_read_only(row.company),
     }
+    from master_admin.backup_views import backups_context
+
+    context.update(backups_context(request, company))
     return render(request, "master_admin/company_detail.html", context)
 
 
@@ -223,23 +225,6 @@ def company_lifecycle_confirm(request: HttpRequest, slug: str, action: str) -> H
     return render(request, "master_admin/company_lifecycle_confirm.html", context)
 
 
-@require_POST
-@superuser_required
-def company_backup(request: HttpRequest, slug: str) -> HttpResponse:
-    company = get_object_or_404(Company, slug=slug)
-    try:
-        path = services.company_backup(superuser=request.user, company=company)
-    except (ValidationError, ProvisioningError) as error:
-        messages.error(request, provisioning_error_message(error))
-    else:
-        messages.success(
-            request,
-            _("The database of %(company)s was backed up to %(path)s (%(size)s).")
-            % {"company": company.name, "path": path, "size": filesizeformat(path.stat().st_size)},
-        )
-    return redirect("master_admin:company-detail", slug=company.slug)
-
-
 # --- Analytics ---------------------------------------------------------------------------------------------
 @require_GET
 @superuser_required
@@ -264,17 +249,12 @@ def analytics(request: HttpRequest) -> HttpResponse:
 @require_POST
 @superuser_required
 def analytics_refresh(request: HttpRequest) -> HttpResponse:
-    probes = services.platform_stats_refresh()
-    _report_failures(request, probes)
-    done = sum(probe.ok for probe in probes)
+    """Queue the recount of every company's figures (a job: hundreds of companies take a while)."""
+    from master_admin.tasks import recount_now
+
+    recount_now(by=request.user.get_username())
     messages.success(
-        request,
-        ngettext(
-            "The figures of %(count)d company were recounted.",
-            "The figures of %(count)d companies were recounted.",
-            done,
-        )
-        % {"count": done},
+        request, _("The figures of every company are being recounted; the Jobs page shows when that is done.")
     )
     return redirect("master_admin:analytics-dashboard")
 
@@ -293,21 +273,27 @@ def impersonation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @superuser_required
 def monitoring(request: HttpRequest) -> HttpResponse:
+    from master_admin import backup_selectors
+
     overview = selectors.monitoring_overview()
     page = Paginator(overview.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "master_admin/monitoring_dashboard.html", {"overview": overview, "page_obj": page})
+    context = {
+        "overview": overview,
+        "page_obj": page,
+        "backup_problems": backup_selectors.backup_problems(),
+        "max_age_hours": settings.BACKUP_MAX_AGE_HOURS,
+        "failed_jobs": backup_selectors.failed_jobs_since(24),
+        "last_check": backup_selectors.job_runs().filter(name="check_all_databases").first(),
+    }
+    return render(request, "master_admin/monitoring_dashboard.html", context)
 
 
 @require_POST
 @superuser_required
 def monitoring_check(request: HttpRequest) -> HttpResponse:
-    checks = services.database_check(companies=Company.objects.with_live_database().order_by("slug"))
-    failed = [check for check in checks if not check.ok]
-    for check in failed:
-        messages.error(request, f"{check.company.slug}: {check.result}")
-    messages.info(
-        request,
-        _("%(ok)d of %(total)d company databases passed the check.")
-        % {"ok": len(checks) - len(failed), "total": len(checks)},
-    )
+    """Queue the integrity check of every company database; the page shows the last one's outcome."""
+    from master_admin.tasks import check_all_databases
+
+    check_all_databases(by=request.user.get_username())
+    messages.info(request, _("Every company database is being checked; the results appear below as they come."))
     return redirect("master_admin:monitoring-dashboard")

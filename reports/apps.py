@@ -12,3 +12,11 @@ class ReportsConfig(AppConfig):
 
         # Monthly plans (a lower app) suggest the calls the company's frequency targets ask for.
         register_frequency_source(company_frequency)
+
+        from reports import export_jobs, report_jobs
+        from subscription.access import POSTS_THAT_ONLY_READ
+
+        export_jobs.register()
+        report_jobs.register()
+        # A read-only company (a lapsed subscription) may still take its data.
+        POSTS_THAT_ONLY_READ.add("export:data-export-start")

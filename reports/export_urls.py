@@ -8,5 +8,5 @@ app_name = "export"
 
 urlpatterns = [
     path("", export_views.data_export, name="data-export"),
-    path("download/", export_views.data_export_download, name="data-export-download"),
+    path("start/", export_views.data_export_start, name="data-export-start"),
 ]

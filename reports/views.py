@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from reports import selectors
+from reports import report_jobs, selectors
 from reports.forms import (
     CoverageForm,
     DisclosureForm,
@@ -32,6 +33,7 @@ from reports.models import Report
 from reports.selectors import field as field_reports
 from reports.selectors.periods import PRESETS, Period, month_period
 from reports.services import report_delete, report_save
+from subscription.jobs.user_jobs import job_start
 from subscription.ui.exports import EXPORT_FORMATS, export_response
 from subscription.ui.permissions import can, is_representative, require
 
@@ -161,7 +163,16 @@ def report_detail(request: HttpRequest, kind: str) -> HttpResponse:
     """A report for the chosen period: chart, table, CSV/XLSX download and the save form."""
     page = _report_page(request, kind)
     form = page.form(request.GET)
-    result = page.build(**form.report_arguments()) if form.is_valid() else None
+    result = None
+    if form.is_valid() and request.GET.get("job"):
+        result = report_jobs.counted_result(request, kind, request.GET["job"])
+    elif form.is_valid() and form.period.days > settings.REPORT_INLINE_DAYS:
+        # A long period is counted by the worker; its page links back here with the rows it counted.
+        params = {"kind": kind, "query": report_jobs.start_query(request)}
+        job = job_start(kind=report_jobs.KIND, company=request.tenant, user=request.user, params=params)
+        return redirect("jobs:job-detail", pk=job.pk)
+    elif form.is_valid():
+        result = page.build(**form.report_arguments())
     export = request.GET.get("export")
     if export and result is not None:
         if export not in EXPORT_FORMATS:

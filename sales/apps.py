@@ -7,6 +7,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from sales import cards
+        from sales import cards, import_jobs
 
         cards.register()
+        import_jobs.register()

@@ -22,6 +22,7 @@ from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
 from sales.importing import COLUMN_NAMES, COLUMNS, ImportRejected
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
+from subscription.jobs.user_jobs import job_start
 from subscription.ui.exports import EXPORT_FORMATS, export_response
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import is_representative, require
@@ -131,6 +132,12 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     form = SaleImportForm(request.POST or None, request.FILES or None)
     errors, error_count, status = [], 0, 200
     if request.method == "POST":
+        if form.is_valid() and len(form.cleaned_data["file"]) > settings.IMPORT_INLINE_ROWS:
+            # A large file is checked and saved by the worker; its page shows how far it is.
+            rows = form.cleaned_data["file"]
+            payload = [[row.line, dict(row)] for row in rows]
+            job = job_start(kind="sale_import", company=request.tenant, user=request.user, payload=payload)
+            return redirect("jobs:job-detail", pk=job.pk)
         if form.is_valid():
             try:
                 count = services.sale_import(

@@ -24,6 +24,7 @@ MAINTENANCE = "maintenance"
 # A superuser inside a company may read it even when its own users are refused, never write to it then.
 REFUSED_TO_USERS_READABLE_BY_SUPERUSERS = (INACTIVE, BLOCKED)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+RECOVERING = "recover"  # Company.lifecycle_pending while a backup is restored into place
 
 
 class Impersonation(Protocol):
@@ -48,6 +49,8 @@ def company_access(company: Company) -> str:
         return PROVISIONING
     if state.tenant_migration_key != tenant_migration_key():
         return MAINTENANCE
+    if company.lifecycle_pending == RECOVERING:
+        return READ_ONLY  # a backup is being restored into place (subscription/lifecycle.py, company_held)
     subscription = company.current_subscription()
     if subscription is None:
         return BLOCKED
@@ -104,6 +107,11 @@ def request_company(user, impersonation: Impersonation | None) -> tuple[Company 
     return (company, company_access(company)) if company is not None else (None, None)
 
 
-def may_write(access: str | None, method: str) -> bool:
+# Views (by URL name) whose POST only reads the company's data: starting its export, say. A read-only
+# company may still take its data. Apps add theirs in AppConfig.ready().
+POSTS_THAT_ONLY_READ: set[str] = set()
+
+
+def may_write(access: str | None, method: str, view_name: str = "") -> bool:
     """Whether a request with `access` may use `method` (reads are allowed while read-only)."""
-    return access == FULL or method in SAFE_METHODS
+    return access == FULL or method in SAFE_METHODS or (access == READ_ONLY and view_name in POSTS_THAT_ONLY_READ)

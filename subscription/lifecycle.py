@@ -8,14 +8,11 @@ PostgreSQL database is renamed. Part of the tenancy core, with provisioning.py.
 
 from __future__ import annotations
 
-import datetime
 import logging
-import os
-import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from subscription.models import Company, TenantSchemaState
+from subscription.access import RECOVERING
+from subscription.backups.catalogue import backup_create, backup_dir, backup_path, who
+from subscription.models import Company, TenantBackup, TenantSchemaState
 from subscription.storage import ProvisioningError, tenant_storage
-from subscription.storage.base import fsync_dir, fsync_file
 from subscription.tenancy import forget_alias, tenant_alias, validate_slug
 
 logger = logging.getLogger(__name__)
@@ -46,6 +44,7 @@ ACTION_LABELS = {
     "archive": gettext_lazy("Archive"),
     "restore": gettext_lazy("Restore"),
     "delete": gettext_lazy("Delete"),
+    "recover": gettext_lazy("Restore from a backup"),
 }
 STATE_WORDS = {
     Lifecycle.PROVISIONING: gettext_lazy("being set up"),
@@ -69,8 +68,8 @@ BACKWARD = {Lifecycle.ARCHIVED: "restore", Lifecycle.SUSPENDED: "resume"}
 
 # --- Where databases go --------------------------------------------------------------------------
 def tenant_backup_dir() -> Path:
-    """The folder of the backups: TENANT_DB_DIR/backups/."""
-    return Path(settings.TENANT_DB_DIR).resolve() / "backups"
+    """The folder of the backups: BACKUP_DIR (a folder per company in it)."""
+    return backup_dir()
 
 
 def database_location(company: Company) -> str:
@@ -134,10 +133,6 @@ def _ensure_allowed(company: Company, action: str) -> None:
         raise ValidationError(refusal, code="wrong_state")
 
 
-def _who(by: AbstractBaseUser | None) -> str:
-    return by.get_username() if by is not None else "manage.py"
-
-
 def _transition(
     company: Company,
     action: str,
@@ -178,7 +173,7 @@ def _transition(
         "company %s: %s by %s, now %s%s",
         company.slug,
         action,
-        _who(by),
+        who(by),
         company.lifecycle,
         f" ({database_location(company)})" if company.lifecycle != Lifecycle.DELETED else "",
     )
@@ -235,7 +230,7 @@ def company_delete(*, company: Company, by: AbstractBaseUser | None = None) -> C
         backup = current.final_backup  # a deletion killed after its backup: the database may be gone already
     else:
         # Outside any master transaction: a backup may take a while, and needs no lock.
-        backup = str(tenant_database_backup(company=current, by=by))
+        backup = str(tenant_database_backup(company=current, by=by, how=TenantBackup.How.FINAL))
 
     def remove(locked: Company) -> None:
         slug = validate_slug(locked.slug)
@@ -246,43 +241,44 @@ def company_delete(*, company: Company, by: AbstractBaseUser | None = None) -> C
     return _transition(company, "delete", by=by, work=remove, record={"final_backup": backup})
 
 
-def tenant_database_backup(*, company: Company, by: AbstractBaseUser | None = None) -> Path:
-    """Write a consistent copy of the company's database (live or archived) to TENANT_DB_DIR/backups/.
+def tenant_database_backup(
+    *, company: Company, by: AbstractBaseUser | None = None, how: str = TenantBackup.How.MANUAL
+) -> Path:
+    """Back up the company's database (live or archived) into BACKUP_DIR and the catalogue; return the file.
 
-    Returns its path. Raises ValidationError for a deleted company, ProvisioningError if no copy can be made.
+    Raises ValidationError for a deleted company, ProvisioningError if no copy can be made.
     """
-    slug = validate_slug(company.slug)
-    if company.lifecycle == Lifecycle.DELETED:
-        raise ValidationError(
-            _("“%(company)s” is deleted: it has no database to back up. Its final backup is %(path)s.")
-            % {"company": company.name, "path": company.final_backup or "—"},
-            code="wrong_state",
-        )
-    archived = company.lifecycle == Lifecycle.ARCHIVED
-    folder = tenant_backup_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-    storage = tenant_storage()
-    suffix = storage.backup_suffix
-    building = folder / f".{slug}-{uuid.uuid4().hex}{suffix}.tmp"
+    return backup_path(backup_create(company=company, how=how, by=by))
+
+
+# --- Holding a company while its database is replaced ---------------------------------------------
+RECOVER = RECOVERING  # Company.lifecycle_pending while a backup is restored into place: the company is read-only
+
+
+@contextmanager
+def company_held(company: Company, step: str = RECOVER, *, by: AbstractBaseUser | str | None = None):
+    """Mark `step` pending on a company in service for the block (its users may only read meanwhile).
+
+    A step killed halfway stays pending, so the company stays read-only until the step is run again.
+    Raises ValidationError if the company is not in service or another step is unfinished.
+    """
+    with transaction.atomic():
+        locked = Company.objects.select_for_update().get(pk=company.pk)
+        if not locked.has_live_database:
+            raise ValidationError(
+                _("“%(company)s” is %(state)s: only a company whose database is in service can be held for this.")
+                % {"company": locked.name, "state": STATE_WORDS[locked.lifecycle]},
+                code="wrong_state",
+            )
+        if locked.lifecycle_pending not in ("", step):
+            raise ValidationError(lifecycle_refusal(locked, "suspend"), code="wrong_state")
+        locked.lifecycle_pending = step
+        locked.save(update_fields=["lifecycle_pending"])
+    company.lifecycle_pending = step
+    logger.info("company %s: %s started by %s; read-only meanwhile", company.slug, step, who(by))
     try:
-        storage.backup(slug, building, archived=archived)
-        fsync_file(building)
-        target = _link_unused_name(building, folder, f"{slug}-{stamp}", suffix)
+        yield company
     finally:
-        building.unlink(missing_ok=True)
-    fsync_dir(folder)
-    logger.info("company %s: backed up by %s to %s (%d bytes)", slug, _who(by), target, target.stat().st_size)
-    return target
-
-
-def _link_unused_name(building: Path, folder: Path, stem: str, suffix: str) -> Path:
-    """Give the finished backup its name; a second backup in the same second gets `-2`, `-3`, ..."""
-    for number in range(1, 1000):
-        target = folder / f"{stem}{'' if number == 1 else f'-{number}'}{suffix}"
-        try:
-            os.link(building, target)
-            return target
-        except FileExistsError:
-            continue
-    raise ProvisioningError(_("Too many backups named %(name)s; nothing was written.") % {"name": stem})
+        Company.objects.filter(pk=company.pk, lifecycle_pending=step).update(lifecycle_pending="")
+        company.lifecycle_pending = ""
+        logger.info("company %s: %s ended", company.slug, step)

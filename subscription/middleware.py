@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from subscription import access, faults, storage
@@ -153,11 +154,19 @@ class TenantMiddleware:
             response = render(request, "errors/maintenance.html", {"reason": state}, status=503)
             response["Retry-After"] = "60"
             return response
-        if not access.may_write(state, request.method):
+        if not access.may_write(state, request.method, view_name(request)):
             if request.impersonation is not None:
                 return render(request, "master_admin/impersonation_read_only.html", status=403)
             return render(request, "errors/read_only.html", status=403)
         return None
+
+
+def view_name(request: HttpRequest) -> str:
+    """The URL name of the request's view ('' if none), for the few POSTs that only read."""
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
 
 
 def unavailable(request: HttpRequest, reason: str) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -237,3 +238,91 @@ class TenantSchemaState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company.slug}: {self.tenant_migration_key[:12]}"
+
+
+class TenantBackup(models.Model):
+    """One backup of a company's database in BACKUP_DIR: the catalogue that restores and drills read.
+
+    `tables` holds each table's row count and content checksum as the backup holds them (read from the
+    backup's own consistent view), so a restored copy can be compared with what was backed up.
+    """
+
+    class How(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        MANUAL = "manual", _("By hand")
+        SAFETY = "safety", _("Before a restore")
+        FINAL = "final", _("Before deletion")
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="backups", verbose_name=_("company"))
+    created_at = models.DateTimeField(_("made"), default=timezone.now, db_index=True)
+    server = models.CharField(_("server"), max_length=200, help_text=_("Where the database was read from."))
+    engine = models.CharField(_("engine"), max_length=20)
+    file_name = models.CharField(_("file"), max_length=300, help_text=_("Relative to BACKUP_DIR."))
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, help_text=_("Of the file as stored."))
+    encrypted = models.BooleanField(_("encrypted"), default=False)
+    tenant_migration_key = models.CharField(_("schema state"), max_length=64, blank=True)
+    latest_migrations = models.JSONField(_("latest migrations"), default=dict, blank=True)
+    tables = models.JSONField(_("tables"), default=dict, blank=True)
+    how = models.CharField(_("how made"), max_length=12, choices=How.choices, default=How.MANUAL)
+    made_by = models.CharField(_("made by"), max_length=150, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    copy_file = models.CharField(_("copy"), max_length=500, blank=True)
+    copy_checked_at = models.DateTimeField(_("copy checked"), null=True, blank=True)
+    copy_error = models.CharField(_("copy error"), max_length=500, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_ok = models.BooleanField(_("verified good"), null=True, blank=True)
+    verify_result = models.TextField(_("verification result"), blank=True)
+    pruned_at = models.DateTimeField(_("pruned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("company backup")
+        verbose_name_plural = _("company backups")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Job(models.Model):
+    """Long work a user asked for (a full export, a large import), run by the worker while the page polls it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=40)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("company"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("user")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    file_name = models.CharField(_("file"), max_length=300, blank=True)
+    download_name = models.CharField(_("download name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

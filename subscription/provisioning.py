@@ -17,6 +17,7 @@ finished by running the service again (`manage.py create_tenant_db SLUG`):
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subscription.models import Company, TenantSchemaState
-from subscription.schema import latest_tenant_migrations, migration_key, tenant_migration_key
+from subscription.schema import latest_tenant_migrations, migrate_database, migration_key, tenant_migration_key
 from subscription.storage import ProvisioningError, tenant_storage
-from subscription.tenancy import forget_alias, tenant_alias, validate_slug
+from subscription.tenancy import forget_alias, lease_tenant_alias, tenant_alias, validate_slug
 
 __all__ = [
     "ProvisioningError",
@@ -35,6 +36,8 @@ __all__ = [
     "tenant_database_create",
     "tenant_database_drop",
     "tenant_database_exists",
+    "tenant_database_from_backup",
+    "tenant_database_migrate",
 ]
 
 
@@ -77,6 +80,33 @@ def tenant_database_create(company: Company, *, from_template: bool = True) -> T
     state = record_schema_state(company, duration=time.perf_counter() - started)
     _activate(company)
     return state
+
+
+def tenant_database_from_backup(company: Company, source: Path) -> TenantSchemaState:
+    """Make a company being set up its database from a plain backup file, bring it up to date, activate it.
+
+    Raises ProvisioningError if the company is not being set up, its database exists, or the file cannot be read.
+    """
+    slug = validate_slug(company.slug)
+    if company.lifecycle != Company.Lifecycle.PROVISIONING:
+        raise ProvisioningError(
+            _("“%(slug)s” is not being set up, so no database is made for it from a backup; nothing was changed.")
+            % {"slug": slug}
+        )
+    started = time.perf_counter()
+    forget_alias(tenant_alias(slug))
+    tenant_storage().load_backup(slug, source)
+    state = tenant_database_migrate(company, started=started)
+    _activate(company)
+    return state
+
+
+def tenant_database_migrate(company: Company, *, started: float | None = None) -> TenantSchemaState:
+    """Run the migrations a database made from a backup may lack, and record its schema state."""
+    started = time.perf_counter() if started is None else started
+    with lease_tenant_alias(company.slug) as alias:
+        migrate_database(alias)
+    return record_schema_state(company, duration=time.perf_counter() - started)
 
 
 def _activate(company: Company) -> None:

@@ -17,6 +17,7 @@ from patients.tests.factories import PatientFactory
 from payments.tests.factories import PaymentFactory
 from reports.tests.factories import ReportFactory
 from sales.tests.factories import ProductFactory, SaleFactory
+from subscription.jobs.user_jobs import job_start
 from subscription.tenancy import use_tenant
 from subscription.ui.listing import CompanyListView
 
@@ -66,6 +67,8 @@ def objects(acme, member):
             "reports": ReportFactory(created_by=owner).pk,
         }
     values["settings"] = member("representative", acme).pk
+    # A finished export of the owner's (jobs run at once in tests): its page and its download.
+    values["jobs"] = job_start(kind="company_workbook", company=acme, user=owner).pk
     return {"owner": owner, "ids": values, "company": acme}
 
 
@@ -117,7 +120,7 @@ def policy(response) -> dict[str, str]:
 def test_it_generates_pages_from_every_url_pattern(objects):
     addresses = {address for _who, address in every_page(objects)}
     assert len(addresses) > 60
-    assert {"/doctors/", f"/patients/{objects['ids']['patients']}/", "/settings/export/download/"} <= addresses
+    assert {"/doctors/", f"/patients/{objects['ids']['patients']}/", "/settings/export/start/"} <= addresses
 
 
 def test_every_page_has_the_policy_and_no_inline_script_or_style(objects, clients):
@@ -183,7 +186,7 @@ def downloads(objects) -> list[str]:
     saved = reverse("reports:saved-report-detail", args=[objects["ids"]["reports"]])
     return [
         *[f"{address}?export={fmt}" for address in [*lists, "/reports/coverage/", saved] for fmt in ("csv", "xlsx")],
-        reverse("export:data-export-download"),
+        reverse("jobs:job-download", args=[objects["ids"]["jobs"]]),
         reverse("sales:sale-import-template") + "?format=xlsx",
     ]
 

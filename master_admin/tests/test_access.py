@@ -5,6 +5,7 @@ from django.urls import URLPattern, reverse
 
 from master_admin import urls as master_admin_urls
 from master_admin.models import ImpersonationSession
+from subscription.backups.catalogue import backup_create
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,7 @@ def confirm(company) -> dict:
 def every_url(company) -> list[tuple[str, str, str, dict, int]]:
     """(url name, method, url, data, what a superuser gets)."""
     slug = [company.slug]
+    restore = reverse("master_admin:company-backup-restore", args=[company.slug, backup_create(company=company).pk])
     return [
         ("company-list", "get", reverse("master_admin:company-list"), {}, 200),
         ("company-detail", "get", reverse("master_admin:company-detail", args=slug), {}, 200),
@@ -31,6 +33,10 @@ def every_url(company) -> list[tuple[str, str, str, dict, int]]:
         ("analytics-refresh", "post", reverse("master_admin:analytics-refresh"), {}, 302),
         ("monitoring-dashboard", "get", reverse("master_admin:monitoring-dashboard"), {}, 200),
         ("monitoring-check", "post", reverse("master_admin:monitoring-check"), {}, 302),
+        ("job-list", "get", reverse("master_admin:job-list"), {}, 200),
+        ("company-backups", "get", reverse("master_admin:company-backups", args=slug), {}, 200),
+        ("company-backup-restore", "get", restore, {}, 200),
+        ("company-backup-restore", "post", restore, confirm(company), 302),
         # Lifecycle steps last, in an order that leaves the company active again.
         ("company-backup", "post", reverse("master_admin:company-backup", args=slug), {}, 302),
         ("company-suspend", "post", reverse("master_admin:company-suspend", args=slug), {}, 302),
@@ -78,7 +84,7 @@ def test_it_sends_anonymous_users_to_log_in(acme, client):
 
 def test_post_only_actions_refuse_get(acme, superuser_client):
     for name, method, url, _data, _expected in every_url(acme):
-        if method == "post" and name not in ("company-enter", "company-archive"):
+        if method == "post" and name not in ("company-enter", "company-archive", "company-backup-restore"):
             assert superuser_client.get(url).status_code == 405, name
 
 

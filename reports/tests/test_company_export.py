@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from patients.models import Patient, PatientAccessLog
 from payments.models import Payment
 from sales.models import Product, Sale
 from sales.tests.factories import PharmacyFactory, SampleStockFactory
-from subscription.models import Subscription
+from subscription.models import Job, Subscription
 from subscription.tenancy import use_tenant
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,18 @@ def column(book, sheet: str, header: str) -> list:
 
 
 def workbook(response):
-    return load_workbook(io.BytesIO(response.content), read_only=True)
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+
+
+def export(client, kind: str = "workbook"):
+    """Start an export job (run at once in tests), open its page, and download what it made."""
+    started = client.post(reverse("export:data-export-start"), {"kind": kind})
+    assert started.status_code == 302, started.status_code
+    page = client.get(started.url)
+    assert page.status_code == 200
+    job = page.context["job"]
+    assert job.state == "done", job.message
+    return client.get(reverse("jobs:job-download", args=[job.pk]))
 
 
 def test_the_workbook_has_a_sheet_per_entity_with_this_companys_rows_only(acme, globex, member):
@@ -59,7 +71,7 @@ def test_the_workbook_has_a_sheet_per_entity_with_this_companys_rows_only(acme, 
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(owner)
 
-    response = client.get(reverse("export:data-export-download"))
+    response = export(client)
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith(f'attachment; filename="{acme.slug}-data-')
@@ -81,7 +93,7 @@ def test_exporting_records_a_view_of_every_patient(acme, member):
     fill(acme, "ACME", owner, 2)
     client = Client()
     client.force_login(owner)
-    client.get(reverse("export:data-export-download"))
+    export(client)
     with use_tenant(acme):
         assert sorted(PatientAccessLog.objects.values_list("action", "user_id")) == [("export", owner.pk)] * 2
 
@@ -100,11 +112,47 @@ def test_a_read_only_company_may_still_take_its_data(acme, member):
     Subscription.objects.filter(company=acme).update(status=Subscription.Status.PAST_DUE)
     client = Client()
     client.force_login(owner)
-    assert client.get(reverse("export:data-export-download")).status_code == 200
+    assert export(client).status_code == 200
+    assert export(client, "bundle").status_code == 200
 
 
 @pytest.mark.parametrize("role", ["manager", "representative", "viewer"])
 def test_only_the_owner_may_export(acme, member, role):
     client = Client()
     client.force_login(member(role, acme))
-    assert client.get(reverse("export:data-export-download")).status_code == 403
+    assert client.post(reverse("export:data-export-start"), {"kind": "workbook"}).status_code == 403
+
+
+def test_the_bundle_is_made_from_settings_and_only_its_owner_may_fetch_it(acme, globex, member):
+    owner = member("owner", acme)
+    fill(acme, "ACME", owner, 2)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(owner)
+    response = export(client, "bundle")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{acme.slug}-bundle-')
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert {"manifest.json", "README.txt", "tables/doctors_doctor.csv"} <= set(archive.namelist())
+        assert "ACME-D0" in archive.read("tables/doctors_doctor.csv").decode()
+    job = Job.objects.get(company=acme, kind="company_bundle")
+    page = client.get(reverse("export:data-export"))
+    assert reverse("jobs:job-detail", args=[job.pk]) in page.text
+    # Another owner of the same company, an owner of another company: the job is not theirs.
+    for other in (member("owner", acme), member("owner", globex)):
+        stranger = Client()
+        stranger.force_login(other)
+        assert stranger.get(reverse("jobs:job-download", args=[job.pk])).status_code == 404
+        assert stranger.get(reverse("jobs:job-detail", args=[job.pk])).status_code == 404
+
+
+def test_the_job_page_polls_until_the_job_ends(acme, member):
+    owner = member("owner", acme)
+    job = Job.objects.create(kind="company_bundle", company=acme, user=owner, state="running", done=3, total=12)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(owner)
+    status = reverse("jobs:job-status", args=[job.pk])
+    running = client.get(status)
+    assert f'hx-get="{status}"' in running.text and 'hx-trigger="every 1s"' in running.text
+    assert 'value="25"' in running.text
+    Job.objects.filter(pk=job.pk).update(state="failed", message="Something to act on.")
+    ended = client.get(status)
+    assert "hx-get" not in ended.text and "Something to act on." in ended.text

@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import connections
 
 from subscription.aliases import acquire, close_connection, forget_alias, release
+
+Inspect = Callable[[str], Any]  # reads a database through a connection alias (backup checksums)
 
 
 class ProvisioningError(Exception):
@@ -89,8 +92,36 @@ class TenantStorage(ABC):
         """Where the database is, in words an operator can act on (a path, a database name)."""
 
     @abstractmethod
-    def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:
-        """Write a consistent copy of the (live or archived) database to `target`. Raises ProvisioningError."""
+    def backup(self, slug: str, target: Path, *, archived: bool = False, inspect: Inspect | None = None) -> Any:
+        """Write a consistent copy of the (live or archived) database to `target`. Raises ProvisioningError.
+
+        `inspect(alias)` is called on a connection that sees exactly what the copy holds; its result is returned.
+        """
+
+    @abstractmethod
+    def server_name(self) -> str:
+        """The machine or database server the company databases are on, for the backup catalogue."""
+
+    @abstractmethod
+    def load_backup(self, slug: str, source: Path) -> None:
+        """Make the company's live database from a backup file, never overwriting one. Raises ProvisioningError."""
+
+    @abstractmethod
+    def replace_from_backup(self, slug: str, source: Path, *, keep_old: bool = False) -> str:
+        """Replace the company's live database by the backup's contents.
+
+        The database is built beside the live one first, so a backup that cannot be read changes nothing.
+        The old database is removed, or with `keep_old` kept aside: returns where ('' when removed).
+        Raises ProvisioningError.
+        """
+
+    @abstractmethod
+    def scratch_from_backup(self, source: Path) -> AbstractContextManager[str]:
+        """A throw-away database restored from a backup file, as a connection alias for the block."""
+
+    @abstractmethod
+    def snapshot(self, slug: str) -> AbstractContextManager[str]:
+        """A consistent, read-only view of the company's live database, as a connection alias for the block."""
 
     def files(self, slug: str) -> DatabaseFiles:
         """The database's files on disk (SQLite); `exists=None` where there are none to look at."""

@@ -1,4 +1,4 @@
-"""Copying a company database between engines (proved identical by subscription.storage.fingerprints).
+"""Copying a company database between engines, proved identical by the tables' checksums (storage.tables).
 
 `copy_tenant_data(source, target)` copies every table into a target that has the schema (made from
 the same migrations) and no rows, in one target transaction, reading the source in one snapshot:
@@ -6,7 +6,8 @@ SQLite → PostgreSQL with COPY, PostgreSQL → PostgreSQL with binary COPY stre
 the other, into SQLite with batched inserts. A PostgreSQL target loads without its foreign keys,
 which are added back (and so validated) before the commit, and gets its sequences set past the
 highest ids. `copy_postgres_database()` is the pg_dump/pg_restore way between two PostgreSQL
-databases.
+databases. `verify_copy(source, target)` compares every table's rows and checksum (django_migrations
+included) and names the tables that differ.
 
 Snapshots are transactions: REPEATABLE READ on PostgreSQL, and on SQLite the project's
 `BEGIN IMMEDIATE`, so writers to a SQLite source wait while it is read (during a move it is
@@ -19,7 +20,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -29,16 +30,55 @@ from django.db import DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
 
-from subscription.storage.fingerprints import (
-    BATCH_ROWS,
-    PREPARED_TYPES,
-    CopyError,
-    Progress,
-    model_columns,
-    model_rows,
-    one_snapshot,
-    tenant_models,
+from subscription.storage.base import build_alias
+from subscription.storage.tables import columns, differences, fingerprint, one_snapshot, tenant_models
+
+BATCH_ROWS = 5000
+# Field types whose Python value must be turned into the target engine's form before an INSERT.
+PREPARED_TYPES = frozenset(
+    [
+        "DateTimeField",
+        "DateField",
+        "TimeField",
+        "DecimalField",
+        "JSONField",
+        "UUIDField",
+        "DurationField",
+        "BinaryField",
+    ]
 )
+Progress = Callable[[str, int], None]
+
+
+class CopyError(Exception):
+    """A company database could not be copied; the message says why and what to do."""
+
+
+class FingerprintMismatch(CopyError):
+    """A copy differs from its source; the message names the tables."""
+
+
+def model_rows(model, alias: str) -> Iterator[tuple]:
+    """The rows of `model` on `alias` as Python values, in primary-key order."""
+    attnames = [field.attname for field in columns(model)]
+    queryset = model._base_manager.using(alias).order_by(model._meta.pk.attname).values_list(*attnames)
+    return queryset.iterator(chunk_size=BATCH_ROWS)
+
+
+@contextmanager
+def temporary_alias(config: dict) -> Iterator[str]:
+    """A connection alias to the database `config` describes (Django settings), forgotten afterwards."""
+    with build_alias(config) as alias:
+        yield alias
+
+
+def verify_copy(source_alias: str, target_alias: str) -> dict:
+    """Return the fingerprint both databases share; raise FingerprintMismatch naming the tables that differ."""
+    source = fingerprint(source_alias, with_migrations=True)
+    found = differences(source, fingerprint(target_alias, with_migrations=True))
+    if found:
+        raise FingerprintMismatch(_("The copy differs from its source: %(tables)s") % {"tables": "; ".join(found)})
+    return source
 
 
 # --- Copying through the connections ---------------------------------------------------------------------
@@ -57,7 +97,7 @@ def copy_tenant_data(source_alias: str, target_alias: str, progress: Progress | 
             _check_target(source_alias, target_alias)
             with _loading(target):
                 MigrationRecorder.Migration._base_manager.using(target_alias).all()._raw_delete(target_alias)
-                for model in tenant_models():
+                for model in tenant_models(with_migrations=True):
                     step = model._meta.db_table
                     copied[step] = _copy_table(model, source_alias, target_alias)
                     if progress is not None:
@@ -82,7 +122,7 @@ def _loading(target) -> Iterator[None]:
     if target.vendor != "postgresql":
         yield
         return
-    tables = [model._meta.db_table for model in tenant_models()]
+    tables = [model._meta.db_table for model in tenant_models(with_migrations=True)]
     quote = target.ops.quote_name
     with target.cursor() as cursor:
         cursor.execute("SET LOCAL TIME ZONE 'UTC'")
@@ -98,7 +138,7 @@ def _loading(target) -> Iterator[None]:
     with target.cursor() as cursor:
         for table, name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        for statement in target.ops.sequence_reset_sql(no_style(), tenant_models()):
+        for statement in target.ops.sequence_reset_sql(no_style(), tenant_models(with_migrations=True)):
             cursor.execute(statement)
 
 
@@ -112,7 +152,7 @@ def _copy_table(model, source_alias: str, target_alias: str) -> int:
 
 
 def _check_target(source_alias: str, target_alias: str) -> None:
-    for model in tenant_models():
+    for model in tenant_models(with_migrations=True):
         if model is not MigrationRecorder.Migration and model._base_manager.using(target_alias).exists():
             raise CopyError(
                 _(
@@ -137,7 +177,7 @@ def _check_target(source_alias: str, target_alias: str) -> None:
 
 
 def _column_list(model, connection) -> str:
-    return ", ".join(connection.ops.quote_name(field.column) for field in model_columns(model))
+    return ", ".join(connection.ops.quote_name(field.column) for field in columns(model))
 
 
 def _raw_rows(model, connection) -> Iterator[tuple]:
@@ -178,7 +218,7 @@ def _stream_postgres(model, source, target) -> int:
 
 
 def _insert_rows(model, rows: Iterable[tuple], target) -> int:
-    fields = model_columns(model)
+    fields = columns(model)
     prepare = [
         (lambda value, field=field: field.get_db_prep_save(value, connection=target))
         if field.get_internal_type() in PREPARED_TYPES

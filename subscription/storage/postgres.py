@@ -7,13 +7,9 @@ one statement, atomic, refusing an existing name.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import subprocess
 import time
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
 import environ
 from django.db import DatabaseError, connections
@@ -21,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from subscription.aliases import acquire, validate_slug
 from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
+from subscription.storage.postgres_copies import PostgresCopies
 
 PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
 CREATION_LOCK = 0x7E4A_0001  # the advisory lock key every builder of this project takes
 
 
-class PostgresStorage(TenantStorage):
+class PostgresStorage(PostgresCopies, TenantStorage):
     engine = "postgresql"
     backup_suffix = ".dump"
     # Databases that answer over the network leave threads waiting: reading several at once pays.
@@ -196,31 +193,7 @@ class PostgresStorage(TenantStorage):
     def restore(self, slug: str) -> None:
         self._rename(slug, self.archived_name(slug), self.name(slug))
 
-    # --- copies and checks -----------------------------------------------------------------------
-    def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            raise ProvisioningError(
-                _(
-                    "pg_dump is not on PATH, so no backup of “%(slug)s” can be made; nothing was changed. Install "
-                    "the PostgreSQL client tools (e.g. apt-get install postgresql-client) and try again."
-                )
-                % {"slug": slug}
-            )
-        config = self.connection_settings(slug)
-        command = [pg_dump, "--format=custom", "--no-password", f"--file={target}"]
-        for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-            if config.get(key):
-                command += [option, str(config[key])]
-        environment = {**os.environ, "PGPASSWORD": config["PASSWORD"]} if config.get("PASSWORD") else None
-        database = self.archived_name(slug) if archived else self.name(slug)
-        result = subprocess.run([*command, database], capture_output=True, text=True, env=environment, check=False)
-        if result.returncode != 0:
-            reason = " ".join(result.stderr.split()) or f"exit status {result.returncode}"
-            raise ProvisioningError(
-                _("pg_dump could not back up the database of “%(slug)s”: %(reason)s") % {"slug": slug, "reason": reason}
-            )
-
+    # --- checks -----------------------------------------------------------------------------------
     def size(self, slug: str) -> int | None:
         rows = self.execute("SELECT pg_database_size(datname) FROM pg_database WHERE datname = %s", [self.name(slug)])
         return rows[0][0] if rows else None

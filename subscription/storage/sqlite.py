@@ -30,29 +30,19 @@ from subscription.storage.base import (
     fsync_file,
     migrate_alias,
 )
+from subscription.storage.sqlite_copies import (
+    SIDE_FILES,
+    SqliteCopies,
+    _open,
+    link_into_place,
+    remove_sqlite,
+    sqlite_files,
+)
 
-SIDE_FILES = ("-wal", "-shm")
 TENANT_INIT_COMMAND = "PRAGMA synchronous=NORMAL;"  # Django turns foreign keys on itself
 
 
-def sqlite_files(path: Path) -> list[Path]:
-    """A database file and its write-ahead log and shared-memory files."""
-    return [Path(f"{path}{suffix}") for suffix in ("", *SIDE_FILES)]
-
-
-def remove_sqlite(path: Path) -> None:
-    for file in sqlite_files(path):
-        file.unlink(missing_ok=True)
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    # mode=rw: a missing file is an error, never a new empty database.
-    return sqlite3.connect(
-        f"{path.as_uri()}?mode=rw", uri=True, timeout=settings.SQLITE_OPTIONS["timeout"], isolation_level=None
-    )
-
-
-class SqliteStorage(TenantStorage):
+class SqliteStorage(SqliteCopies, TenantStorage):
     engine = "sqlite"
     backup_suffix = ".db"
     # Reading a small SQLite file is mostly Python work under the GIL: threads measured no faster.
@@ -154,13 +144,7 @@ class SqliteStorage(TenantStorage):
             else:
                 self._migrate_new_file(building)
             fsync_file(building)
-            try:
-                # link() refuses an existing target, so two racing creators cannot overwrite each other.
-                os.link(building, final)
-            except FileExistsError:
-                raise ProvisioningError(
-                    _("The database of “%(slug)s” already exists; nothing was changed.") % {"slug": slug}
-                ) from None
+            link_into_place(building, final, slug)
         finally:
             remove_sqlite(building)
 
@@ -242,28 +226,7 @@ class SqliteStorage(TenantStorage):
             return
         self._move(slug, archived, live)
 
-    # --- copies and checks -----------------------------------------------------------------------
-    def backup(self, slug: str, target: Path, *, archived: bool = False) -> None:
-        """Copy a live database with SQLite's online backup API (it reads through the write-ahead log)."""
-        source = self.archive_path(slug) if archived else self.path(slug)
-        try:
-            reading = _open(source)
-            try:
-                writing = sqlite3.connect(target, isolation_level=None)
-                try:
-                    reading.backup(writing)
-                    # One self-contained file: no -wal beside the backup.
-                    writing.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    writing.close()
-            finally:
-                reading.close()
-        except sqlite3.Error as error:
-            raise ProvisioningError(
-                _("The database of “%(slug)s” at %(path)s could not be backed up: %(error)s.")
-                % {"slug": slug, "path": source, "error": error}
-            ) from error
-
+    # --- checks -----------------------------------------------------------------------------------
     def files(self, slug: str) -> DatabaseFiles:
         path = self.path(slug)
         try:

@@ -20,3 +20,13 @@ def _english():
     """Messages are checked as written in the code."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def filled(acme, globex, member):
+    """Acme and Globex with a few rows of every kind each (backups and bundles are checked against them)."""
+    from subscription.tests.backup_helpers import fill
+
+    fill(acme, "Acme", staff=member("manager", acme))
+    fill(globex, "Globex", staff=member("manager", globex))
+    return acme, globex

@@ -165,8 +165,8 @@ def test_delete_keeps_a_backup_that_opens_and_removes_the_database(acme, globex,
     acme = Company.objects.get(pk=acme.pk)  # the row stays, for the audit trail
     assert acme.lifecycle == Lifecycle.DELETED
     backup = Path(acme.final_backup)
-    assert backup.parent == tenant_backup_dir()
-    assert re.fullmatch(rf"{acme.slug}-\d{{8}}T\d{{6}}Z\.db", backup.name)
+    assert backup.parent == tenant_backup_dir() / acme.slug
+    assert re.fullmatch(rf"{acme.slug}-\d{{8}}T\d{{6}}Z-final\.db", backup.name)
     assert names_in_file(backup) == ["Acmeyev"]
     with sqlite3.connect(backup) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -212,7 +212,7 @@ def test_backups_of_the_same_second_do_not_overwrite_each_other(acme):
     first, second = tenant_database_backup(company=acme), tenant_database_backup(company=acme)
     assert first != second
     assert first.exists() and second.exists()
-    assert not list(tenant_backup_dir().glob(".*.tmp"))  # no half-written file is left behind
+    assert not list(tenant_backup_dir().glob("*/.*.part*"))  # no half-written file is left behind
 
 
 def test_an_archived_company_can_be_backed_up_and_a_deleted_one_cannot(acme, doctors):

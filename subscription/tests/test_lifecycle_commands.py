@@ -102,10 +102,13 @@ def test_backup_tenant_backs_up_every_active_company_with_progress(acme, globex,
     lines = [line for line in output.splitlines() if line.startswith("[")]
     assert len(lines) == 2
     for index, company in enumerate(sorted([acme, globex], key=lambda company: company.slug), start=1):
-        assert re.match(rf"\[{index}/2\] {company.slug} \.\.\. ok \d+ KB \({company.slug}-\S+\.db\)$", lines[index - 1])
+        assert re.match(
+            rf"\[{index}/2\] {company.slug} \.\.\. ok \d+ KB \({company.slug}/{company.slug}-\S+-manual\.db; [\d.]+s\)$",
+            lines[index - 1],
+        )
     assert resting.slug not in output  # suspended: only when named
     assert "2 ok, 0 failed" in output
-    assert len(list(tenant_backup_dir().glob(f"{acme.slug}-*.db"))) == 1
+    assert len(list(tenant_backup_dir().glob(f"{acme.slug}/{acme.slug}-*.db"))) == 1
     named = run("backup_tenant", "--tenant", resting.slug)
     assert f"[1/1] {resting.slug} ... ok" in named
 

@@ -62,7 +62,7 @@ def test_the_lifecycle_on_postgres(pg_companies, monkeypatch):
     company_delete(company=acme)
     acme.refresh_from_db()
     dump = Path(acme.final_backup)
-    assert dump.suffix == ".dump" and dump.parent == tenant_backup_dir()
+    assert dump.suffix == ".dump" and dump.parent == tenant_backup_dir() / acme.slug
     listing = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True, check=True)
     assert "doctors_doctor" in listing.stdout
     assert not tenant_storage()._database_exists(tenant_storage().archived_name(acme.slug))

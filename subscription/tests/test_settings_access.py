@@ -12,7 +12,6 @@ PAGES = [
     "settings:user-create",
     "settings:subscription-detail",
     "export:data-export",
-    "export:data-export-download",
 ]
 
 

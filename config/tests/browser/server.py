@@ -83,7 +83,12 @@ class DemoServer:
             "DEMO_PASSWORD": PASSWORD,
             "SUPERUSER_2FA": "False",
             "PYTHONUNBUFFERED": "1",
+            # The job worker runs beside gunicorn, as `make run` starts it, on a queue of this server's own.
+            "HUEY_DB": str(self.folder / "huey.db"),
+            "BACKUP_DIR": str(self.folder / "backups"),
+            "JOB_FILES_DIR": str(self.folder / "job-files"),
         }
+        self.worker: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> str:
         """Run a management command against the server's data; raises CalledProcessError with its output."""
@@ -109,7 +114,15 @@ class DemoServer:
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
     def start(self, timeout: float = 60) -> str:
-        """Start gunicorn and wait until /health/ answers; returns the base URL."""
+        """Start gunicorn and the job worker, and wait until /health/ answers; returns the base URL."""
+        self.worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_huey"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=(self.folder / "worker.log").open("w"),
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         log = self.log_path.open("w")
         self.process = subprocess.Popen(
             [
@@ -158,6 +171,14 @@ class DemoServer:
             return False
 
     def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGINT)  # the worker's graceful stop, as Ctrl+C in `make run`
+            try:
+                self.worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+        self.worker = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

@@ -7,7 +7,7 @@ from subscription.models import Company
 
 class Command(LifecycleCommand):
     help = (
-        "Delete an archived company's database for good, after a final backup to TENANT_DB_DIR/backups/. "
+        "Delete an archived company's database for good, after a final backup into BACKUP_DIR (catalogued). "
         "The company row stays, marked deleted, for the audit trail. Needs --yes."
     )
 
