@@ -14,7 +14,7 @@ from sales.models import Pharmacy, Product
 from subscription.models import UserProfile
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, StyledFormMixin, UserChoiceField
+from subscription.ui.forms import DateInput, StyledFormMixin, UserChoiceField, WholeNumberField
 from subscription.ui.phones import PHONE_HELP, normalize_phone
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class SampleIssueForm(StyledFormMixin, forms.Form):
     product = ProductChoiceField(queryset=Product.objects.none(), label=_("product"))
     lot = forms.CharField(label=_("lot"), max_length=50)
     expiry = forms.DateField(label=_("expiry"), widget=DateInput())
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=100000)
+    quantity = WholeNumberField(label=_("quantity"), min_value=1, max_value=100000)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args, company: Company, **kwargs) -> None:

@@ -20,7 +20,14 @@ from sales.models import Pharmacy, Product, Sale
 from subscription.models import Company
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
+from subscription.ui.forms import (
+    DateInput,
+    DayField,
+    StyledFormMixin,
+    UserChoiceField,
+    limit_staff_to,
+    number_field_classes,
+)
 from subscription.ui.tables import TableError, TableRow, quote_cell, read_table
 
 User = get_user_model()
@@ -31,6 +38,7 @@ class ProductForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["code", "name", "form", "strength", "pack", "price", "is_active"]
+        field_classes = number_field_classes(decimals=("price",))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +91,7 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             "invoice_number",
         ]
         widgets = {"date": DateInput()}
+        field_classes = number_field_classes(decimals=("unit_price", "amount"), wholes=("quantity",))
         help_texts = {
             "pharmacy_record": _(
                 "One of the company's pharmacies; its name fills the pharmacy field when that is empty."
