@@ -66,6 +66,18 @@ PRODUCTS = [
 ]
 
 
+# Staff appear by their names on pages, reports and exports (logins only where one logs in).
+STAFF_NAMES = {
+    "admin": ("Platform", "Admin"),
+    "acme_owner": ("Rəşad", "Hüseynov"),
+    "acme_manager": ("Leyla", "Məmmədova"),
+    "acme_rep": ("Elvin", "Qasımov"),
+    "globex_owner": ("Nigar", "Əliyeva"),
+    "globex_manager": ("Tural", "İsmayılov"),
+    "globex_rep": ("Aysel", "Quliyeva"),
+}
+
+
 class Command(BaseCommand):
     help = (
         "Create demo data: superuser admin, companies acme and globex with an owner, a manager and a "
@@ -126,13 +138,24 @@ class Command(BaseCommand):
         return company
 
     def user(self, username: str, password: str, *, company: Company | None, role: str, superuser: bool = False):
+        first_name, last_name = STAFF_NAMES.get(username, ("", ""))
         user, created = get_user_model().objects.get_or_create(
             username=username,
-            defaults={"email": f"{username}@example.com", "is_staff": superuser, "is_superuser": superuser},
+            defaults={
+                "email": f"{username}@example.com",
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                "first_name": first_name,
+                "last_name": last_name,
+            },
         )
         if created:
             user.set_password(password)
             user.save()
+        elif first_name and not user.get_full_name():
+            # Demo users made before they had names: staff appear by name on every page.
+            user.first_name, user.last_name = first_name, last_name
+            user.save(update_fields=["first_name", "last_name"])
         UserProfile.objects.get_or_create(user=user, defaults={"company": company, "role": role})
         return user
 
