@@ -13,6 +13,7 @@ from appointments.models import Appointment
 from doctors.models import Doctor
 from patients.models import Patient
 from sales.models import Pharmacy, Product
+from subscription.history import history_context
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
@@ -119,11 +120,12 @@ def appointment_cancel(*, appointment: Appointment, by: AbstractUser) -> Appoint
     return appointment
 
 
-def appointment_delete(*, appointment: Appointment) -> None:
+def appointment_delete(*, appointment: Appointment, by: AbstractUser | None = None) -> None:
     """Delete a visit for good. Raises ValidationError if it is done (a done visit stays on record)."""
     if Appointment.objects.filter(pk=appointment.pk, status=Status.DONE).exists():
         raise ValidationError(
             _("A done visit stays on record and cannot be deleted."),
             code="done",
         )
-    appointment.delete()
+    with history_context(by=by):
+        appointment.delete()

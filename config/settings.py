@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "bootstrap",
+    "simple_history",
     # master database
     "subscription",
     "regions",

@@ -9,6 +9,11 @@ class DoctorsConfig(AppConfig):
     def ready(self) -> None:
         from doctors.models import Doctor
         from subscription.limits import PlanLimit, register_limit
+        from subscription.ui.cards import add_card_section
+        from subscription.ui.history import history_section
+
+        # The doctor's changes come last, after the visits, sales and payments other apps add.
+        add_card_section("doctors.Doctor", history_section(permission="doctor_view", order=90))
 
         register_limit(
             PlanLimit(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from doctors.lookup import doctor_lookup_values
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TenantModel, TenantQuerySet, TrackedModel
 from subscription.ui.phones import phone_validator
 
@@ -50,6 +51,7 @@ class Doctor(TrackedModel):
     sort_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
 
     objects = DoctorQuerySet.as_manager()
+    history = CompanyHistory(excluded_fields=["search_text", "sort_name"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -92,6 +94,17 @@ class Doctor(TrackedModel):
             errors["second_specialization"] = _("The second specialization repeats the first.")
         if errors:
             raise ValidationError(errors)
+
+
+class DoctorCodeSequence(TenantModel):
+    """The last number given to a new doctor's code with this prefix (doctors.codes): one row per prefix,
+    locked while a code is taken, so two doctors added at once never get the same code."""
+
+    prefix = models.CharField(max_length=10, unique=True, blank=True)
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last_number}"
 
 
 class Territory(TrackedModel):

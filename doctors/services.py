@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from doctors.models import Doctor
 from doctors.selectors import doctor_has_history
+from subscription.history import history_context
 from subscription.limits import ensure_capacity
 from subscription.selectors import company_users
 from subscription.tenancy import tenant_atomic
@@ -80,5 +81,6 @@ def doctor_delete(*, doctor: Doctor, deleted_by: AbstractUser) -> bool:
         if doctor_has_history(doctor=doctor):
             doctor_deactivate(doctor=doctor, updated_by=deleted_by)
             return False
-        doctor.delete()
+        with history_context(by=deleted_by):
+            doctor.delete()
     return True

@@ -14,6 +14,7 @@ from doctors.models import Doctor
 from regions.models import City, Region
 from sales.importing import ImportRejected, parse_sale_rows
 from sales.models import Currency, Pharmacy, Product, Sale
+from subscription.history import history_context
 from subscription.models import Company
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
@@ -121,9 +122,10 @@ def sale_update(*, sale: Sale, updated_by: AbstractUser, **fields) -> Sale:
     return sale
 
 
-def sale_delete(*, sale: Sale) -> None:
+def sale_delete(*, sale: Sale, by: AbstractUser | None = None) -> None:
     """Delete a sale line (payments that named it keep their data, without the link)."""
-    sale.delete()
+    with history_context(by=by):
+        sale.delete()
 
 
 def sale_import(*, rows: list[dict[str, str]], company: Company, created_by: AbstractUser) -> int:

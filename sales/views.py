@@ -22,6 +22,7 @@ from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
 from sales.importing import COLUMN_NAMES, COLUMNS, ImportRejected
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
+from subscription.ui.cards import card_sections
 from subscription.ui.exports import EXPORT_FORMATS, export_response
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import is_representative, require
@@ -66,7 +67,7 @@ class SaleListView(CompanyListView):
 @require("sale_view")
 def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(visible_sales(request), pk=pk)
-    return render(request, "sales/sale_detail.html", {"sale": sale})
+    return render(request, "sales/sale_detail.html", {"sale": sale, "sections": card_sections(request, sale)})
 
 
 def _form(request: HttpRequest, **kwargs) -> SaleForm:
@@ -119,7 +120,7 @@ def sale_update(request: HttpRequest, pk: int) -> HttpResponse:
 def sale_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(visible_sales(request), pk=pk)
     if request.method == "POST":
-        services.sale_delete(sale=sale)
+        services.sale_delete(sale=sale, by=request.user)
         messages.success(request, _("The sale is deleted."))
         return redirect("sales:sale-list")
     return render(request, "sales/sale_delete.html", {"sale": sale})

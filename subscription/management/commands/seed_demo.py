@@ -274,8 +274,10 @@ class Command(BaseCommand):
                     status=status,
                     doctor=rng.choice(doctors) if outgoing else None,
                     counterparty="" if outgoing else rng.choice(["Azərfarm", "Avromed"]),
-                    approved_by=manager if approved else None,
+                    # Four eyes: the manager enters payments, the owner approves them.
+                    approved_by=staff[UserProfile.Role.OWNER] if approved else None,
                     approved_at=timezone.now() if approved else None,
                     created_by=manager,
+                    updated_by=manager,
                 )
         self.stdout.write(f"{company.slug}: {len(doctors)} doctors with visits, sales and payments")
