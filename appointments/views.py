@@ -51,7 +51,9 @@ class AppointmentListView(CompanyListView):
     permission = "appointment_view"
     template_name = "appointments/appointment_list.html"
     context_object_name = "visits"
-    search_fields = ("doctor__last_name", "doctor__first_name", "doctor__code", "outcome", "next_step")
+    # The doctor's forgiving search column (names typed on a Latin keyboard, phones), or the notes.
+    search_column = "doctor__search_text"
+    search_fields = ("outcome", "next_step")
     sort_options = {
         "date": ("planned_start",),
         "doctor": ("doctor__last_name", "doctor__first_name"),

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from doctors.lookup import doctor_lookup_values, reference_words
 from doctors.models import Doctor
 from doctors.selectors import doctor_has_history
+from regions.models import City, Specialization
 from subscription.history import history_context
 from subscription.limits import ensure_capacity
+from subscription.models import Company
 from subscription.selectors import company_users
-from subscription.tenancy import tenant_atomic
+from subscription.tenancy import tenant_atomic, use_tenant
 from subscription.tenant_base import assign_fields, editable_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
-    from subscription.models import Company
-
 EDITABLE_FIELDS = editable_fields(Doctor)
+REFRESH_CHUNK = 500
 
 
 def _validate(doctor: Doctor, company: Company) -> None:
@@ -84,3 +88,46 @@ def doctor_delete(*, doctor: Doctor, deleted_by: AbstractUser) -> bool:
         with history_context(by=deleted_by):
             doctor.delete()
     return True
+
+
+def doctor_search_refresh(
+    *, specialization_ids: Iterable[int] = (), city_ids: Iterable[int] = (), every: bool = False
+) -> int:
+    """Rebuild the search column of the selected company's doctors with these specializations or
+    cities (`every`: of all its doctors), after reference names changed. Returns how many changed."""
+    doctors = Doctor.objects.order_by("pk")
+    if not every:
+        specialization_ids, city_ids = set(specialization_ids), set(city_ids)
+        doctors = doctors.filter(
+            Q(specialization__in=specialization_ids)
+            | Q(second_specialization__in=specialization_ids)
+            | Q(city__in=city_ids)
+        )
+    changed, last = 0, 0
+    while chunk := list(doctors.filter(pk__gt=last)[:REFRESH_CHUNK]):
+        words = reference_words(chunk)
+        stale = []
+        for doctor in chunk:
+            search_text, _sort_name = doctor_lookup_values(doctor, words)
+            if search_text != doctor.search_text:
+                doctor.search_text = search_text
+                stale.append(doctor)
+        Doctor.objects.bulk_update(stale, ["search_text"])
+        changed, last = changed + len(stale), chunk[-1].pk
+    return changed
+
+
+def doctor_search_refresh_everywhere(*, model: type, ids: Iterable[int]) -> list[str]:
+    """After the names of these specializations or cities changed: refresh the doctors using them in
+    every company with a live database. Returns the companies that could not be refreshed (and why)."""
+    field = {Specialization: "specialization_ids", City: "city_ids"}.get(model)
+    if field is None:
+        return []
+    failures = []
+    for company in Company.objects.with_live_database():
+        try:
+            with use_tenant(company):
+                doctor_search_refresh(**{field: set(ids)})
+        except DatabaseError as error:
+            failures.append(f"{company.slug}: {error}")
+    return failures

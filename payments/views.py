@@ -28,7 +28,8 @@ class PaymentListView(CompanyListView):
     permission = "payment_view"
     template_name = "payments/payment_list.html"
     context_object_name = "payments"
-    search_fields = ("counterparty", "reference", "notes", "doctor__last_name", "doctor__first_name", "doctor__code")
+    search_column = "doctor__search_text"  # the doctor's names as typed on any keyboard, code, phones
+    search_fields = ("counterparty", "reference", "notes")
     filter_form_class = PaymentFilterForm
     sort_options = {"date": ("date",), "amount": ("amount",), "status": ("status",), "direction": ("direction",)}
     default_sort = "-date"
