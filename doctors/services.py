@@ -10,6 +10,7 @@ from django.db import DatabaseError, IntegrityError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from doctors.codes import take_doctor_code
 from doctors.lookup import doctor_lookup_values, reference_words
 from doctors.models import Doctor
 from doctors.selectors import doctor_has_history
@@ -28,8 +29,8 @@ EDITABLE_FIELDS = editable_fields(Doctor)
 REFRESH_CHUNK = 500
 
 
-def _validate(doctor: Doctor, company: Company) -> None:
-    doctor.full_clean()
+def _validate(doctor: Doctor, company: Company, *, exclude: tuple[str, ...] = ()) -> None:
+    doctor.full_clean(exclude=exclude)
     if doctor.representative_id and not company_users(company).filter(pk=doctor.representative_id).exists():
         raise ValidationError({"representative": _("Choose a representative among your company's users.")})
 
@@ -43,14 +44,20 @@ def _save(doctor: Doctor) -> None:
 
 
 def doctor_create(*, company: Company, created_by: AbstractUser, **fields: Any) -> Doctor:
-    """Add a doctor to the selected company. Raises ValidationError for bad data or a full plan."""
+    """Add a doctor to the selected company; without a code, the company's next one (doctors.codes).
+
+    Raises ValidationError for bad data or a full plan.
+    """
     doctor = Doctor(created_by=created_by, updated_by=created_by)
     assign_fields(doctor, fields, EDITABLE_FIELDS)
-    _validate(doctor, company)
-    # IMMEDIATE transactions serialise writers, so two people cannot both take the last place.
+    generated = not (doctor.code or "").strip()
+    _validate(doctor, company, exclude=("code",) if generated else ())
+    # IMMEDIATE transactions serialise writers, so two people cannot both take the last place or code.
     with tenant_atomic():
         if doctor.is_active:
             ensure_capacity(company, "doctors")
+        if generated:
+            doctor.code = take_doctor_code(company)
         _save(doctor)
     return doctor
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regions.forms import PlaceFieldsMixin, az_sorted
+from regions.forms import PlaceFilterMixin, az_sorted
 from regions.models import City
 from sales.forms import ProductChoiceField
 from sales.models import Pharmacy, Product
@@ -40,7 +40,7 @@ class PharmacyForm(StyledFormMixin, forms.ModelForm):
         return normalize_phone(self.cleaned_data["phone"])
 
 
-class PharmacyFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+class PharmacyFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
     compact = True
     mark_invalid = False
 
@@ -50,9 +50,7 @@ class PharmacyFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_places()
-        if not self._chosen("region"):
-            self.fields["city"].queryset = az_sorted(City.objects.all())
+        self.setup_place_filters()
         self.style_fields()
 
     def full_clean(self) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from doctors.forms import DoctorChoiceField
 from doctors.models import Doctor
 from doctors.selectors import doctors_ordered
-from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
+from regions.forms import PlaceFieldsMixin, PlaceFilterMixin, active_or_current
 from regions.models import City, Region
 from sales.importing import sale_rows
 from sales.models import Pharmacy, Product, Sale
@@ -133,7 +133,7 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
         return data
 
 
-class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+class SaleFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
     compact = True
 
     date_from = DayField(label=_("From"), required=False)
@@ -153,10 +153,7 @@ class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
             del self.fields["representative"]
         else:
             self.fields["representative"].queryset = company_users(company, active_only=True)
-        self.setup_places()
-        if not self._chosen("region"):
-            # Without a region, any city may be picked (and the region select narrows it).
-            self.fields["city"].queryset = az_sorted(City.objects.all())
+        self.setup_place_filters()
         self.style_fields()
 
 
