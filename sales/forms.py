@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -157,6 +159,15 @@ class SaleFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
         self.style_fields()
 
 
+def file_sha256(upload) -> str:
+    """The SHA-256 of an uploaded file (read in chunks; the file is rewound for the reader)."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 class SaleImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("file"))
 
@@ -184,6 +195,7 @@ class SaleImportForm(StyledFormMixin, forms.Form):
                 params={"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
                 code="too_large",
             )
+        self.file_name, self.sha256 = upload.name or "", file_sha256(upload)
         try:
             return sale_rows(read_table(upload, max_rows=settings.IMPORT_MAX_ROWS))
         except TableError as error:
