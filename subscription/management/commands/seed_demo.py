@@ -18,7 +18,7 @@ from patients.models import Patient
 from payments.models import Payment
 from regions.models import City, Clinic, Specialization
 from reports.demo import seed_targets
-from sales.demo import seed_pharmacies, seed_samples
+from sales.demo import seed_import, seed_pharmacies, seed_samples
 from sales.models import Product, Sale
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
 from subscription.provisioning import tenant_database_create, tenant_database_exists
@@ -169,9 +169,12 @@ class Command(BaseCommand):
                 bool(seed_samples(company=company, rep=rep, manager=manager)),
                 seed_plans_and_calls(rep=rep, manager=manager),
                 bool(seed_targets(company=company, rep=rep, manager=manager)),
+                bool(seed_import(company=company, manager=manager)),
             ]
         if any(made):
-            self.stdout.write(f"{company.slug}: territories, pharmacies, samples, plans, call reports and targets")
+            self.stdout.write(
+                f"{company.slug}: territories, pharmacies, samples, plans, call reports, targets and an import"
+            )
 
     def activity(self, company: Company, staff: dict, doctor_count: int) -> None:
         rng = random.Random(company.slug)
