@@ -16,8 +16,8 @@ from django.utils.formats import date_format
 from appointments.tests.factories import AppointmentFactory
 from sales.tests.factories import SaleFactory
 from subscription.models import Company, UserProfile
-from subscription.tenancy import use_tenant
 from subscription.templatetags.charts import axis_labels
+from subscription.tenancy import use_tenant
 from subscription.ui.money import format_money
 
 NBSP = "\u00a0"

@@ -119,3 +119,20 @@ def test_a_change_between_the_check_and_the_approval_is_not_approved(acme, membe
             services.payment_approve(payment=payment, by=manager, role="manager", company=acme)
         assert refusal.value.code == "stale"
         assert Payment.objects.get(pk=payment.pk).status == "draft"
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("1500,50", "1500.50"), ("1 500,50", "1500.50"), ("1500.50", "1500.50")])
+def test_an_amount_is_read_as_typed(acme, member, login, typed, saved):
+    payment = entered_by(login(member("manager", acme)), acme, amount=typed)
+    assert stored(acme, payment).amount == Decimal(saved)
+
+
+@pytest.mark.parametrize("typed", ["1,500,50", "1,500", "15 00"])
+def test_an_ambiguous_amount_is_a_form_error_and_nothing_is_saved(acme, member, login, typed):
+    response = login(member("manager", acme)).post(
+        reverse("payments:payment-create"), {**FORM, "counterparty": "Kimsə", "amount": typed}
+    )
+    assert response.status_code == 200
+    assert "can be read two ways" in response.context["form"].errors["amount"][0]
+    with use_tenant(acme):
+        assert not Payment.objects.exists()
