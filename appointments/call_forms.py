@@ -18,7 +18,7 @@ from sales.forms import ProductChoiceField
 from sales.models import Pharmacy, Product, SampleStock
 from sales.sample_selectors import stock_to_give
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, DateTimeLocalInput, StyledFormMixin
+from subscription.ui.forms import DateInput, DateTimeLocalInput, StyledFormMixin, WholeNumberField
 
 PRODUCT_ROWS = 3
 SAMPLE_ROWS = 2
@@ -97,12 +97,11 @@ class StockChoiceField(forms.ModelChoiceField):
 
 class SampleRowForm(StyledFormMixin, forms.Form):
     stock = StockChoiceField(label=_("sample lot"), queryset=SampleStock.objects.none(), required=False)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=10000, required=False)
+    quantity = WholeNumberField(label=_("quantity"), min_value=1, max_value=10000, required=False)
 
     def __init__(self, *args, stock: QuerySet[SampleStock], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stock"].queryset = stock
-        self.fields["quantity"].widget.attrs["inputmode"] = "numeric"
         self.style_fields()
 
     def clean(self) -> dict:

@@ -1,10 +1,11 @@
-"""The visits sections of a doctor's and a patient's page (registered in AppointmentsConfig.ready)."""
+"""The visits sections of a doctor's and a patient's page, and a visit's changes (registered in AppointmentsConfig.ready)."""
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from appointments.models import Appointment
 from subscription.ui.cards import CardSection, add_card_section
+from subscription.ui.history import history_section
 from subscription.ui.permissions import is_representative
 
 
@@ -16,6 +17,7 @@ def _visible(request: HttpRequest, visits: QuerySet[Appointment]) -> QuerySet[Ap
 
 
 def register() -> None:
+    add_card_section("appointments.Appointment", history_section(permission="appointment_view"))
     add_card_section(
         "doctors.Doctor",
         CardSection(

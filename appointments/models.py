@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TenantModel, TrackedModel
 
 # How long the author of a call report may still correct it; then it is locked (a manager may reopen it).
@@ -80,6 +81,8 @@ class Appointment(TrackedModel):
         related_name="+",
         verbose_name=_("follow-up visit"),
     )
+
+    history = CompanyHistory()
 
     class Meta:
         ordering = ["-planned_start"]

@@ -14,6 +14,7 @@ from appointments.models import Appointment
 from doctors.models import Doctor
 from patients.models import Patient
 from sales.models import Pharmacy, Product
+from subscription.history import history_context
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
@@ -128,9 +129,10 @@ def appointment_cancel(*, appointment: Appointment, by: AbstractUser) -> Appoint
     return _move(appointment, by=by, from_status=Status.PLANNED, to_status=Status.CANCELLED, refusal=refusal)
 
 
-def appointment_delete(*, appointment: Appointment) -> None:
+def appointment_delete(*, appointment: Appointment, by: AbstractUser | None = None) -> None:
     """Delete a visit for good. Raises ValidationError if it is done (a done visit stays on record)."""
     with tenant_atomic():
         if Appointment.objects.select_for_update().filter(pk=appointment.pk, status=Status.DONE).exists():
             raise ValidationError(_("A done visit stays on record and cannot be deleted."), code="done")
-        appointment.delete()
+        with history_context(by=by):
+            appointment.delete()

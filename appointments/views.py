@@ -28,6 +28,7 @@ from appointments.selectors import (
 )
 from doctors.visibility import visible_doctors
 from subscription.selectors import user_label
+from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import MANAGERS, can, company_role, is_representative, require
 
@@ -50,7 +51,9 @@ class AppointmentListView(CompanyListView):
     permission = "appointment_view"
     template_name = "appointments/appointment_list.html"
     context_object_name = "visits"
-    search_fields = ("doctor__last_name", "doctor__first_name", "doctor__code", "outcome", "next_step")
+    # The doctor's forgiving search column (names typed on a Latin keyboard, phones), or the notes.
+    search_column = "doctor__search_text"
+    search_fields = ("outcome", "next_step")
     sort_options = {
         "date": ("planned_start",),
         "doctor": ("doctor__last_name", "doctor__first_name"),
@@ -88,6 +91,7 @@ def _detail(request: HttpRequest, visit: Appointment, *, error: str = "", status
         "details": list(visit.details.select_related("product")),
         "samples": list(visit.samples.select_related("stock__product")),
         "reporter": user_label(visit.reported_by) if visit.reported_by_id else "",
+        "sections": card_sections(request, visit),
     }
     return render(request, "appointments/appointment_detail.html", context, status=status)
 
@@ -169,7 +173,7 @@ def appointment_delete(request: HttpRequest, pk: int) -> HttpResponse:
             if not may_delete:
                 raise PermissionDenied
             try:
-                services.appointment_delete(appointment=visit)
+                services.appointment_delete(appointment=visit, by=request.user)
             except ValidationError as refusal:
                 error = refusal.messages[0]
             else:

@@ -8,7 +8,16 @@ class DoctorsConfig(AppConfig):
 
     def ready(self) -> None:
         from doctors.models import Doctor
+        from doctors.services import doctor_search_refresh_everywhere
+        from regions.services import on_reference_renamed
         from subscription.limits import PlanLimit, register_limit
+        from subscription.ui.cards import add_card_section
+        from subscription.ui.history import history_section
+
+        # Doctors keep their specializations' and city's names in their search column.
+        on_reference_renamed(doctor_search_refresh_everywhere)
+        # The doctor's changes come last, after the visits, sales and payments other apps add.
+        add_card_section("doctors.Doctor", history_section(permission="doctor_view", order=90))
 
         register_limit(
             PlanLimit(

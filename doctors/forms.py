@@ -8,8 +8,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from doctors.codes import peek_doctor_code
 from doctors.models import Doctor, Territory
-from regions.forms import PlaceFieldsMixin, SpecializationChoiceField, az_sorted
+from regions.forms import PlaceFieldsMixin, PlaceFilterMixin, SpecializationChoiceField, az_sorted
 from regions.models import Specialization
 from subscription.selectors import company_users
 from subscription.ui.forms import StyledFormMixin, UserChoiceField
@@ -80,7 +81,7 @@ class DoctorForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             "work_phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+994 12 123 45 67"}),
         }
         help_texts = {
-            "code": _("Unique within your company, e.g. D0042."),
+            "code": _("Unique within your company. Leave it empty for the company's next code."),
             "category": _("A: key doctors, visited most often; C: occasional."),
             "mobile_phone": PHONE_HELP,
             "work_phone": PHONE_HELP,
@@ -98,6 +99,13 @@ class DoctorForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             company, active_only=True, current=stored.representative_id
         )
         self.setup_places()
+        if not stored.pk:
+            self.fields["code"].required = False
+            next_code = peek_doctor_code(company)
+            self.fields["code"].widget.attrs["placeholder"] = next_code
+            self.fields["code"].help_text = _(
+                "Unique within your company. Leave it empty to get the next code, %(code)s."
+            ) % {"code": next_code}
         self.style_fields()
 
     def clean_code(self) -> str:
@@ -114,7 +122,7 @@ class DoctorForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
         return [(title, [self[name] for name in names]) for title, names in self.sections]
 
 
-class DoctorFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+class DoctorFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
     """The doctor list's filters. A choice that no longer fits (a city outside a newly chosen
     region) is ignored rather than voiding every filter."""
 
@@ -146,7 +154,7 @@ class DoctorFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
         self.fields["territory"].queryset = Territory.objects.order_by("name")
         self.fields["specialization"].queryset = az_sorted(Specialization.objects.all())
         self.fields["representative"].queryset = company_users(company)
-        self.setup_places()
+        self.setup_place_filters()
         self.style_fields()
 
     def full_clean(self) -> None:

@@ -4,7 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from doctors.lookup import doctor_lookup_values
+from doctors.lookup import doctor_lookup_values, reference_words
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TenantModel, TenantQuerySet, TrackedModel
 from subscription.ui.phones import phone_validator
 
@@ -12,8 +13,9 @@ from subscription.ui.phones import phone_validator
 class DoctorQuerySet(TenantQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
+        words = reference_words(objs)
         for doctor in objs:
-            doctor.fill_lookup_fields()
+            doctor.fill_lookup_fields(words)
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -44,12 +46,14 @@ class Doctor(TrackedModel):
     is_kol = models.BooleanField(_("key opinion leader"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
-    # Kept by save() and bulk_create(): one indexed column to search and one to sort by name, so
+    # Kept by save() and bulk_create() (doctors.lookup): one indexed column to search (names, code,
+    # phones, specializations and city, with Latin-keyboard spellings) and one to sort by name, so
     # lists of thousands of doctors need no per-row Python functions in the database.
     search_text = models.TextField(editable=False, default="")
     sort_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
 
     objects = DoctorQuerySet.as_manager()
+    history = CompanyHistory(excluded_fields=["search_text", "sort_name"])
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -72,8 +76,9 @@ class Doctor(TrackedModel):
     def full_name(self) -> str:
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
 
-    def fill_lookup_fields(self) -> None:
-        self.search_text, self.sort_name = doctor_lookup_values(self)
+    def fill_lookup_fields(self, words: dict | None = None) -> None:
+        """The search and sort columns from the fields (`words`: reference names already read)."""
+        self.search_text, self.sort_name = doctor_lookup_values(self, words)
 
     def save(self, *args, **kwargs) -> None:
         self.fill_lookup_fields()
@@ -92,6 +97,17 @@ class Doctor(TrackedModel):
             errors["second_specialization"] = _("The second specialization repeats the first.")
         if errors:
             raise ValidationError(errors)
+
+
+class DoctorCodeSequence(TenantModel):
+    """The last number given to a new doctor's code with this prefix (doctors.codes): one row per prefix,
+    locked while a code is taken, so two doctors added at once never get the same code."""
+
+    prefix = models.CharField(max_length=10, unique=True, blank=True)
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last_number}"
 
 
 class Territory(TrackedModel):

@@ -10,7 +10,7 @@ from doctors.models import Doctor
 from doctors.territories import territory_doctors_q
 from regions.forms import az_sorted
 from regions.models import City, Clinic, Region, Specialization
-from subscription.selectors import company_users
+from subscription.selectors import company_users, user_label
 
 if TYPE_CHECKING:
     from subscription.models import Company
@@ -73,7 +73,7 @@ def doctor_reference_names(*, company: Company) -> dict[str, dict[int, str]]:
         field: {row.pk: row.name for row in model.objects.all()}
         for field, model in (("specialization", Specialization), ("region", Region), ("city", City), ("clinic", Clinic))
     }
-    names["representative"] = {user.pk: user.get_full_name() or user.username for user in company_users(company)}
+    names["representative"] = {user.pk: user_label(user) for user in company_users(company)}
     return names
 
 

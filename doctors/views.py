@@ -31,7 +31,7 @@ class DoctorListView(CompanyListView):
     template_name = "doctors/doctor_list.html"
     context_object_name = "doctors"
     paginate_by = 50
-    search_column = "search_text"  # names, code, phones (also without spaces): see Doctor.fill_lookup_fields
+    search_column = "search_text"  # names, code, phones, specialties, city: see doctors.lookup
     sort_options = {
         "name": ("sort_name",),
         "code": ("code",),
@@ -74,7 +74,7 @@ class DoctorListView(CompanyListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["search_placeholder"] = gettext_lazy("Name, code or phone")
+        context["search_placeholder"] = gettext_lazy("Name, code, phone, specialty or city")
         context["scope"] = self.scope
         return context
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TenantModel, TrackedModel
 from subscription.ui.phones import phone_validator
 
@@ -28,6 +29,8 @@ class Patient(TrackedModel):
         verbose_name=_("attending doctor"),
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    history = CompanyHistory()
 
     class Meta:
         ordering = ["last_name", "first_name"]

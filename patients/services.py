@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.models import Patient, PatientAccessLog
+from subscription.history import history_context
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
@@ -60,4 +61,5 @@ def patient_delete(*, patient: Patient, deleted_by: AbstractUser) -> None:
     """Delete a patient's record; the access log keeps who deleted it (visits stay, without the patient)."""
     with tenant_atomic():
         patient_log(patient=patient, user=deleted_by, action=Action.DELETE)
-        patient.delete()
+        with history_context(by=deleted_by):
+            patient.delete()

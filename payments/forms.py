@@ -15,7 +15,7 @@ from regions.forms import active_or_current, az_sorted
 from regions.models import Clinic
 from sales.models import Product, Sale
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, DayField, StyledFormMixin
+from subscription.ui.forms import DateInput, DayField, StyledFormMixin, number_field_classes
 
 
 class RecordNumberField(forms.ModelChoiceField):
@@ -64,6 +64,7 @@ class PaymentForm(StyledFormMixin, forms.ModelForm):
             "notes",
         ]
         widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = number_field_classes(decimals=("amount",))
         help_texts = {
             "counterparty": _("When the payment is not to or from a doctor or clinic: who it is."),
             "direction": _("Outgoing payments need a manager's approval before they are paid."),

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sales.models import Currency
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TrackedModel
 
 
@@ -77,6 +78,8 @@ class Payment(TrackedModel):
     notes = models.TextField(_("notes"), blank=True)
     approved_by = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+
+    history = CompanyHistory()
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -11,7 +11,7 @@ from payments.models import Payment
 from sales.selectors import money
 
 # Clinics and users live in the master database: prefetch_related reaches them in one query each.
-MASTER_FIELDS = ("clinic", "approved_by")
+MASTER_FIELDS = ("clinic", "approved_by", "created_by", "updated_by")
 AWAITING = "awaiting"
 
 

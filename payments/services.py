@@ -1,4 +1,8 @@
-"""Writes on payments: drafts, a manager's approval of outgoing ones, payment and cancellation."""
+"""Writes on payments: drafts, the four-eyes approval of outgoing ones, payment and cancellation.
+
+An outgoing payment is approved by someone other than the person who entered or last changed it, and
+above the company's threshold (Company.owner_approval_above) by an owner.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,11 @@ from doctors.models import Doctor
 from payments.models import Payment
 from regions.models import Clinic
 from sales.models import Currency, Product, Sale
+from subscription.history import history_context, record_change
+from subscription.models import Company, UserProfile
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
+from subscription.ui.money import format_money
 
 Status = Payment.Status
 Direction = Payment.Direction
@@ -91,18 +98,28 @@ def payment_update(*, payment: Payment, updated_by: AbstractUser, **fields) -> P
     return payment
 
 
-def payment_delete(*, payment: Payment) -> None:
+def payment_delete(*, payment: Payment, by: AbstractUser | None = None) -> None:
     """Delete a draft payment. Raises ValidationError if it is no longer a draft."""
     with tenant_atomic():
         ensure_draft(payment)
-        payment.delete()
+        with history_context(by=by):
+            payment.delete()
 
 
-def _move(payment: Payment, *, by: AbstractUser, from_status: str, to_status: str, **extra) -> Payment:
-    """Change the status only if it is still `from_status` (one conditional UPDATE, safe against races)."""
+def _move(
+    payment: Payment, *, by: AbstractUser, from_status: str, to_status: str, unchanged: tuple = (), **extra
+) -> Payment:
+    """Change the status only if it is still `from_status` and the `unchanged` fields still hold what
+    was checked (one conditional UPDATE, safe against races)."""
     now = timezone.now()
     changes = {"status": to_status, "updated_by": by, "updated_at": now, **extra}
-    moved = Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+    still = {name: getattr(payment, name) for name in unchanged}
+    with tenant_atomic():
+        moved = Payment.objects.filter(pk=payment.pk, status=from_status, **still).update(**changes)
+        if moved:
+            for name, value in changes.items():
+                setattr(payment, name, value)
+            record_change(payment, by=by)
     if not moved:
         payment.refresh_from_db(fields=["status"])
         raise ValidationError(
@@ -110,22 +127,55 @@ def _move(payment: Payment, *, by: AbstractUser, from_status: str, to_status: st
             % {"status": payment.get_status_display()},
             code="stale",
         )
-    for name, value in changes.items():
-        setattr(payment, name, value)
     return payment
 
 
-def payment_approve(*, payment: Payment, by: AbstractUser) -> Payment:
-    """A manager approves an outgoing draft. Raises ValidationError if it is incoming or not a draft."""
+def approval_refusal(*, payment: Payment, by: AbstractUser, role: str, company: Company) -> ValidationError | None:
+    """Why `by` (with `role` in `company`) may not approve `payment` now, or None if they may."""
     if payment.direction != Direction.OUTGOING:
-        raise ValidationError(_("Incoming payments need no approval: mark it paid."), code="incoming")
+        return ValidationError(_("Incoming payments need no approval: mark it paid."), code="incoming")
     if payment.status != Status.DRAFT:
-        raise ValidationError(
+        return ValidationError(
             _("Only a draft can be approved; this payment is “%(status)s”.") % {"status": payment.get_status_display()},
             code="not_draft",
         )
+    if by.pk in (payment.created_by_id, payment.updated_by_id):
+        return ValidationError(
+            _("You entered or last changed this payment, so someone else must approve it (four-eyes rule)."),
+            code="own_payment",
+        )
+    threshold = company.owner_approval_above
+    if threshold is not None and payment.amount > threshold and role != UserProfile.Role.OWNER:
+        return ValidationError(
+            _("Payments above %(threshold)s need the owner's approval.")
+            % {"threshold": format_money(threshold, payment.currency)},
+            code="owner_needed",
+        )
+    return None
+
+
+# Refusals that depend on who approves (not on the payment's state): pages show them beside the button.
+APPROVER_REFUSALS = ("own_payment", "owner_needed")
+
+
+def payment_approve(*, payment: Payment, by: AbstractUser, role: str, company: Company) -> Payment:
+    """Approve an outgoing draft as `by` (with `role` in `company`), recording who and when.
+
+    Raises ValidationError if it is incoming or not a draft, if `by` entered or last changed it, or if
+    its amount is above the company's owner threshold and `by` is not an owner.
+    """
+    refusal = approval_refusal(payment=payment, by=by, role=role, company=company)
+    if refusal is not None:
+        raise refusal
+    # The amount and authors that were checked must still be the stored ones when the status moves.
     return _move(
-        payment, by=by, from_status=Status.DRAFT, to_status=Status.APPROVED, approved_by=by, approved_at=timezone.now()
+        payment,
+        by=by,
+        from_status=Status.DRAFT,
+        to_status=Status.APPROVED,
+        unchanged=("amount", "created_by_id", "updated_by_id"),
+        approved_by=by,
+        approved_at=timezone.now(),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,15 +19,17 @@ from payments.exports import PAYMENTS
 from payments.forms import PaymentFilterForm, PaymentForm
 from payments.models import Payment
 from payments.selectors import AWAITING, awaiting_approval, payment_filter, payment_list, payment_totals
+from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
-from subscription.ui.permissions import can, require
+from subscription.ui.permissions import can, company_role, require
 
 
 class PaymentListView(CompanyListView):
     permission = "payment_view"
     template_name = "payments/payment_list.html"
     context_object_name = "payments"
-    search_fields = ("counterparty", "reference", "notes", "doctor__last_name", "doctor__first_name", "doctor__code")
+    search_column = "doctor__search_text"  # the doctor's names as typed on any keyboard, code, phones
+    search_fields = ("counterparty", "reference", "notes")
     filter_form_class = PaymentFilterForm
     sort_options = {"date": ("date",), "amount": ("amount",), "status": ("status",), "direction": ("direction",)}
     default_sort = "-date"
@@ -43,11 +47,30 @@ class PaymentListView(CompanyListView):
         context["queue"] = self.filter_form.cleaned_data.get("queue", "") if self.filter_form.is_bound else ""
         if can(self.request, "payment_approve"):
             context["awaiting_count"] = awaiting_approval(Payment.objects.all()).count()
+            # Rows this user may not approve (their own, or above their role's limit) say why instead.
+            for payment in context["payments"]:
+                payment.approval_refusal = _refusal(self.request, payment)
         return context
 
 
+def _refusal(request: HttpRequest, payment: Payment) -> str:
+    """Why this user may not approve `payment` (empty if they may, or if it is not for them to approve)."""
+    if not can(request, "payment_approve"):
+        return ""
+    refusal = services.approval_refusal(
+        payment=payment, by=request.user, role=company_role(request), company=request.tenant
+    )
+    return refusal.messages[0] if refusal is not None and refusal.code in services.APPROVER_REFUSALS else ""
+
+
 def _detail(request: HttpRequest, payment: Payment, *, error: str = "", status: int = 200) -> HttpResponse:
-    return render(request, "payments/payment_detail.html", {"payment": payment, "error": error}, status=status)
+    context = {
+        "payment": payment,
+        "error": error,
+        "approval_refusal": _refusal(request, payment),
+        "sections": card_sections(request, payment),
+    }
+    return render(request, "payments/payment_detail.html", context, status=status)
 
 
 @require("payment_view")
@@ -115,7 +138,7 @@ def payment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return refusal
     if request.method == "POST":
         try:
-            services.payment_delete(payment=payment)
+            services.payment_delete(payment=payment, by=request.user)
         except ValidationError as error:
             return _detail(request, payment, error=error.messages[0], status=409)
         messages.success(request, _("The draft payment is deleted."))
@@ -140,7 +163,8 @@ def _transition(request: HttpRequest, pk: int, service, done_message: str) -> Ht
 @require("payment_approve")
 @require_POST
 def payment_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.payment_approve, _("The payment is approved."))
+    approve = partial(services.payment_approve, role=company_role(request), company=request.tenant)
+    return _transition(request, pk, approve, _("The payment is approved."))
 
 
 @require("payment_edit")

@@ -1,10 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from regions.models import City, Clinic, Region, Specialization
-from regions.services import reference_usage
+from regions.services import reference_names_changed, reference_usage
 from subscription.tenancy import close_tenant_connections
 
 
@@ -43,6 +43,28 @@ class ReferenceAdmin(admin.ModelAdmin):
             )
             % {"name": obj, "count": used_by}
         ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and {"name_az", "name_en", "name_ru"} & set(form.changed_data):
+            self.names_changed(request, type(obj), {obj.pk})
+
+    def names_changed(self, request, model, ids: set[int]) -> None:
+        """Bring the companies' copies of the names (doctors' search columns) up to date, and say if one failed."""
+        try:
+            failures = reference_names_changed(model=model, ids=ids)
+        finally:
+            close_tenant_connections()
+        if failures:
+            self.message_user(
+                request,
+                _(
+                    "The new name could not be added to the search of every company: %(failures)s. "
+                    "Run manage.py refresh_doctor_search for them."
+                )
+                % {"failures": "; ".join(failures)},
+                level=messages.WARNING,
+            )
 
     @admin.action(description=_("Deactivate selected rows"))
     def deactivate(self, request, queryset):

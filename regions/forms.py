@@ -1,5 +1,7 @@
 """Region → city → clinic choices that narrow each other (htmx, and without JavaScript too)."""
 
+import json
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +84,30 @@ class PlaceFieldsMixin:
         self._errors = forms.utils.ErrorDict()
         self.cleaned_data = {}
         return self
+
+
+class PlaceFilterMixin(PlaceFieldsMixin):
+    """A list's region → city (→ clinic) filters: choosing a region narrows the cities (htmx, or the
+    form's Apply without JavaScript); without a region every city may be chosen. A city or clinic that
+    no longer fits the chosen region is ignored, so the other filters still apply.
+
+    Call `self.setup_place_filters()` at the end of `__init__`.
+    """
+
+    def setup_place_filters(self) -> None:
+        self.setup_places()
+        if not _as_int(self._chosen("region")):
+            self.fields["city"].queryset = az_sorted(City.objects.all())
+        if "region" in self.fields:
+            # A region chosen again as "all" brings every city back.
+            attrs = self.fields["region"].widget.attrs
+            attrs["hx-vals"] = json.dumps({**json.loads(attrs.get("hx-vals") or "{}"), "any_city": "1"})
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in ("city", "clinic"):
+            if self._errors and name in self._errors:
+                del self._errors[name]
 
 
 def _as_int(value):

@@ -1,5 +1,7 @@
 """Writes and checks on the shared reference data."""
 
+from collections.abc import Callable, Iterable
+
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
@@ -8,6 +10,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from subscription.tenancy import TENANT_APPS, use_tenant
+
+# Called with (model, ids) after reference rows were renamed; each returns what could not be updated.
+# The apps that keep reference names in their own data register here (doctors: their search column).
+_rename_listeners: list[Callable[..., list[str]]] = []
+
+
+def on_reference_renamed(listener: Callable[..., list[str]]) -> None:
+    """Register `listener(model=..., ids=...)`, called when reference rows' names change."""
+    if listener not in _rename_listeners:
+        _rename_listeners.append(listener)
+
+
+def reference_names_changed(*, model: type[models.Model], ids: Iterable[int]) -> list[str]:
+    """Tell the apps that keep copies of reference names that these rows were renamed.
+
+    Returns what could not be brought up to date (a company whose database failed), for the caller to
+    report; the `refresh_doctor_search` command catches up later.
+    """
+    ids = set(ids)
+    failures: list[str] = []
+    if ids:
+        for listener in _rename_listeners:
+            failures += listener(model=model, ids=ids)
+    return failures
 
 
 def tenant_references(model: type[models.Model]) -> list[tuple[type[models.Model], str]]:

@@ -13,7 +13,12 @@ from regions.models import City, Clinic
 @require_GET
 def city_options(request: HttpRequest) -> HttpResponse:
     region_id = _as_int(request.GET.get("region"))
-    cities = az_sorted(City.objects.active().filter(region_id=region_id)) if region_id else City.objects.none()
+    if region_id:
+        cities = az_sorted(City.objects.active().filter(region_id=region_id))
+    elif request.GET.get("any_city") == "1":
+        cities = az_sorted(City.objects.active())  # a list's filter: no region means any city
+    else:
+        cities = City.objects.none()
     return render(
         request,
         "regions/options.html",

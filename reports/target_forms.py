@@ -14,7 +14,7 @@ from sales.models import Product
 from subscription.models import UserProfile
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import StyledFormMixin, UserChoiceField
+from subscription.ui.forms import StyledFormMixin, UserChoiceField, number_field_classes
 
 if TYPE_CHECKING:
     from subscription.models import Company
@@ -51,6 +51,7 @@ class SalesTargetForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SalesTarget
         fields = ["month", "product", "representative", "territory", "quantity", "amount"]
+        field_classes = number_field_classes(decimals=("amount",), wholes=("quantity",))
         help_texts = {"amount": _("Leave empty to work it out: packs × catalogue price.")}
 
     def __init__(self, *args, company: Company, **kwargs) -> None:

@@ -1,9 +1,10 @@
-"""The sales section of a doctor's page (registered in SalesConfig.ready)."""
+"""The sales section of a doctor's page, and a sale's changes (registered in SalesConfig.ready)."""
 
 from django.http import HttpRequest
 
 from sales.models import Sale
 from subscription.ui.cards import CardSection, add_card_section
+from subscription.ui.history import history_section
 from subscription.ui.permissions import is_representative
 
 
@@ -15,6 +16,7 @@ def _doctor_sales(request: HttpRequest, doctor):
 
 
 def register() -> None:
+    add_card_section("sales.Sale", history_section(permission="sale_view"))
     add_card_section(
         "doctors.Doctor",
         CardSection(

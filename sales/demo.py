@@ -1,14 +1,16 @@
-"""Demo pharmacies and sample stock (called by seed_demo)."""
+"""Demo pharmacies, sample stock and an imported distributor's file (called by seed_demo)."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from doctors.models import Doctor
-from sales.models import Pharmacy, Product, Sale, SampleStock
+from sales.import_services import sale_import
+from sales.models import ImportBatch, Pharmacy, Product, Sale, SampleStock
 from sales.sample_services import sample_issue
 from sales.services import pharmacy_create
 from subscription.models import Company
@@ -55,3 +57,30 @@ def seed_samples(*, company: Company, rep: AbstractUser, manager: AbstractUser) 
         )
         issued += 1
     return issued
+
+
+def seed_import(*, company: Company, manager: AbstractUser) -> ImportBatch | None:
+    """A distributor's monthly file imported by the manager. Does nothing if an import is recorded."""
+    if ImportBatch.objects.exists():
+        return None
+    today = timezone.localdate()
+    rows = [
+        {
+            "date": (today - datetime.timedelta(days=3 + number)).isoformat(),
+            "product_code": product.code,
+            "quantity": str(12 + 6 * number),
+            "source": Sale.Source.COMPANY_TO_DISTRIBUTOR,
+            "distributor": "Azərfarm",
+            "city_code": "Gəncə",
+            "invoice_number": f"AZF-{today:%y%m}-{number + 1:03d}",
+        }
+        for number, product in enumerate(Product.objects.order_by("code")[:5])
+    ]
+    text = "\n".join([",".join(rows[0]), *(",".join(row.values()) for row in rows)])
+    return sale_import(
+        rows=rows,
+        company=company,
+        created_by=manager,
+        file_name=f"azerfarm-{today:%Y-%m}.csv",
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )

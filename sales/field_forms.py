@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from regions.forms import PlaceFieldsMixin, az_sorted
+from regions.forms import PlaceFilterMixin, az_sorted
 from regions.models import City
 from sales.forms import ProductChoiceField
 from sales.models import Pharmacy, Product
 from subscription.models import UserProfile
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, StyledFormMixin, UserChoiceField
+from subscription.ui.forms import DateInput, StyledFormMixin, UserChoiceField, WholeNumberField
 from subscription.ui.phones import PHONE_HELP, normalize_phone
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class PharmacyForm(StyledFormMixin, forms.ModelForm):
         return normalize_phone(self.cleaned_data["phone"])
 
 
-class PharmacyFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+class PharmacyFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
     compact = True
     mark_invalid = False
 
@@ -50,9 +50,7 @@ class PharmacyFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_places()
-        if not self._chosen("region"):
-            self.fields["city"].queryset = az_sorted(City.objects.all())
+        self.setup_place_filters()
         self.style_fields()
 
     def full_clean(self) -> None:
@@ -65,7 +63,7 @@ class SampleIssueForm(StyledFormMixin, forms.Form):
     product = ProductChoiceField(queryset=Product.objects.none(), label=_("product"))
     lot = forms.CharField(label=_("lot"), max_length=50)
     expiry = forms.DateField(label=_("expiry"), widget=DateInput())
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=100000)
+    quantity = WholeNumberField(label=_("quantity"), min_value=1, max_value=100000)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
     def __init__(self, *args, company: Company, **kwargs) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,14 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from doctors.forms import DoctorChoiceField
 from doctors.models import Doctor
 from doctors.selectors import doctors_ordered
-from regions.forms import PlaceFieldsMixin, active_or_current, az_sorted
+from regions.forms import PlaceFieldsMixin, PlaceFilterMixin, active_or_current
 from regions.models import City, Region
 from sales.importing import sale_rows
 from sales.models import Pharmacy, Product, Sale
 from subscription.models import Company
 from subscription.selectors import company_users
 from subscription.ui.aztext import az_ordered
-from subscription.ui.forms import DateInput, DayField, StyledFormMixin, UserChoiceField, limit_staff_to
+from subscription.ui.forms import (
+    DateInput,
+    DayField,
+    StyledFormMixin,
+    UserChoiceField,
+    limit_staff_to,
+    number_field_classes,
+)
 from subscription.ui.tables import TableError, TableRow, quote_cell, read_table
 
 User = get_user_model()
@@ -31,6 +40,7 @@ class ProductForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["code", "name", "form", "strength", "pack", "price", "is_active"]
+        field_classes = number_field_classes(decimals=("price",))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,6 +93,7 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
             "invoice_number",
         ]
         widgets = {"date": DateInput()}
+        field_classes = number_field_classes(decimals=("unit_price", "amount"), wholes=("quantity",))
         help_texts = {
             "pharmacy_record": _(
                 "One of the company's pharmacies; its name fills the pharmacy field when that is empty."
@@ -124,7 +135,7 @@ class SaleForm(StyledFormMixin, PlaceFieldsMixin, forms.ModelForm):
         return data
 
 
-class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
+class SaleFilterForm(StyledFormMixin, PlaceFilterMixin, forms.Form):
     compact = True
 
     date_from = DayField(label=_("From"), required=False)
@@ -144,11 +155,17 @@ class SaleFilterForm(StyledFormMixin, PlaceFieldsMixin, forms.Form):
             del self.fields["representative"]
         else:
             self.fields["representative"].queryset = company_users(company, active_only=True)
-        self.setup_places()
-        if not self._chosen("region"):
-            # Without a region, any city may be picked (and the region select narrows it).
-            self.fields["city"].queryset = az_sorted(City.objects.all())
+        self.setup_place_filters()
         self.style_fields()
+
+
+def file_sha256(upload) -> str:
+    """The SHA-256 of an uploaded file (read in chunks; the file is rewound for the reader)."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 class SaleImportForm(StyledFormMixin, forms.Form):
@@ -178,6 +195,7 @@ class SaleImportForm(StyledFormMixin, forms.Form):
                 params={"size": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
                 code="too_large",
             )
+        self.file_name, self.sha256 = upload.name or "", file_sha256(upload)
         try:
             return sale_rows(read_table(upload, max_rows=settings.IMPORT_MAX_ROWS))
         except TableError as error:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sales import services
+from sales import import_services
 from sales.importing import ImportRejected
 from subscription.jobs.user_jobs import JobFailed, Reporter, read_job_input, register_job_kind
 from subscription.models import Job
@@ -18,10 +17,20 @@ from subscription.ui.tables import TableRow
 
 def import_job(job: Job, reporter: Reporter) -> None:
     """Check every row, then save them all or none; the job's page lists the rows to fix."""
-    rows = [TableRow(values, line=line) for line, values in read_job_input(job)]
+    upload = read_job_input(job)
+    rows = [TableRow(values, line=line) for line, values in upload["rows"]]
     reporter.progress(0, len(rows), _("Checking %(count)d rows…") % {"count": len(rows)})
     try:
-        count = services.sale_import(rows=rows, company=job.company, created_by=job.user)
+        batch = import_services.sale_import(
+            rows=rows,
+            company=job.company,
+            created_by=job.user,
+            file_name=upload["file_name"],
+            sha256=upload["sha256"],
+        )
+    except import_services.DuplicateImport as duplicate:
+        job.result = {"next_url": duplicate.batch.get_absolute_url(), "next_label": str(_("See the earlier import"))}
+        raise JobFailed(_("This file was imported before; nothing was saved.")) from None
     except ImportRejected as rejection:
         job.result = {"errors": [asdict(error) for error in rejection.errors], "error_count": rejection.count}
         raise JobFailed(
@@ -34,7 +43,8 @@ def import_job(job: Job, reporter: Reporter) -> None:
         ) from None
     except ValidationError as error:
         raise JobFailed(" ".join(error.messages)) from None
-    job.result = {"next_url": reverse("sales:sale-list"), "next_label": str(_("See the sales"))}
+    job.result = {"next_url": batch.get_absolute_url(), "next_label": str(_("See the import"))}
+    count = batch.rows
     reporter.progress(
         len(rows),
         len(rows),

@@ -20,6 +20,7 @@ from regions.models import City, Region
 from sales.models import Pharmacy, Product, Sale
 from subscription.models import Company
 from subscription.ui.aztext import az_fold
+from subscription.ui.search import latin_spellings
 from subscription.ui.tables import TableRow, cell_date, cell_decimal, cell_whole_number, quote_cell
 
 # A report longer than this helps nobody (and would make a page of megabytes); the count says the rest.
@@ -56,15 +57,35 @@ COLUMNS = [
         gettext_lazy("Name of the pharmacy; a name of one of the company's pharmacies links the sale to it."),
         "Zəfəran aptek",
     ),
-    Column("region_code", False, gettext_lazy("Code of the economic region, such as baku or ganja-dashkasan."), "baku"),
-    Column("city_code", False, gettext_lazy("Code of the city or district; alone, it sets the region too."), "baku"),
+    Column(
+        "region_code",
+        False,
+        gettext_lazy("The economic region: its name as written (Gəncə-Daşkəsən) or its code (ganja-dashkasan)."),
+        "Bakı",
+    ),
+    Column(
+        "city_code",
+        False,
+        gettext_lazy(
+            "The city or district: its name (Sumqayıt, Gəncə, Nəsimi) or code; alone, it sets the region too."
+        ),
+        "Nəsimi",
+    ),
     Column("representative", False, gettext_lazy("Login (username) of the credited representative."), ""),
     Column("doctor_code", False, gettext_lazy("Code of the attributed doctor."), ""),
     Column("invoice_number", False, gettext_lazy("Invoice number."), "INV-0001"),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
 REQUIRED = [column.name for column in COLUMNS if column.required]
-ALIASES = {"representative_username": "representative", "username": "representative", "price": "unit_price"}
+ALIASES = {
+    "representative_username": "representative",
+    "username": "representative",
+    "price": "unit_price",
+    "region": "region_code",
+    "city": "city_code",
+}
+# The template file's example row: imported as it is, it is a mistake (it was meant to be replaced).
+EXAMPLE_ROW = {column.name: column.example for column in COLUMNS if column.example}
 REFERENCES = ["product", "doctor", "region", "city", "representative", "pharmacy_record", "created_by", "updated_by"]
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 # Model fields a full_clean() error may name, and the file column to report it under.
@@ -109,6 +130,11 @@ class ParsedSales:
         self.error_count += len(errors)
         self.errors.extend(errors[: max(0, MAX_REPORTED_ERRORS - len(self.errors))])
         self.sales.clear()  # nothing will be saved, so no need to keep them
+
+
+def is_example(row: dict[str, str]) -> bool:
+    """Whether `row` is the template's example row, unchanged."""
+    return all((row.get(name) or "").strip() == value for name, value in EXAMPLE_ROW.items())
 
 
 def column_key(header: str) -> str:
@@ -161,12 +187,48 @@ def parse_sale_rows(rows: list[dict[str, str]], *, company: Company, created_by:
     lookups = _Lookups(rows, company=company)
     parsed = ParsedSales()
     for line, row in zip(lines, rows, strict=True):
+        if is_example(row):
+            parsed.add_errors([RowError(line, "date", _("This is the template's example row: replace or delete it."))])
+            continue
         sale, row_errors = _parse_row(row, line, lookups, created_by)
         if row_errors:
             parsed.add_errors(row_errors)
         elif not parsed.error_count:
             parsed.sales.append(sale)
     return parsed
+
+
+class PlaceNames:
+    """Regions or cities by code and by name as people type it (any language, with or without the
+    Azerbaijani letters; a Baku district also by its own name: "Nəsimi" for "Bakı — Nəsimi")."""
+
+    def __init__(self, places) -> None:
+        self.by_code: dict[str, object] = {}
+        self.by_name: dict[str, list] = {}
+        for place in places:
+            self.by_code[place.code] = place
+            for name in {place.name_az, place.name_en, place.name_ru, place.name_az.rpartition(" — ")[2]}:
+                for key in name_keys(name):
+                    found = self.by_name.setdefault(key, [])
+                    if place not in found:
+                        found.append(place)
+
+    def find(self, typed: str, *, region=None) -> list:
+        """The places `typed` names (one, or several if the name is shared), within `region` if given."""
+        if typed in self.by_code:
+            return [self.by_code[typed]]
+        typed = " ".join(typed.split())
+        # Latin letters typed mean what a Latin keyboard means (I is i); Azerbaijani ones fold by their rules.
+        found = self.by_name.get(typed.lower() if typed.isascii() else az_fold(typed), [])
+        if region is not None and len(found) > 1:
+            found = [place for place in found if place.region_id == region.pk]
+        return found
+
+
+def name_keys(name: str) -> list[str]:
+    """The spellings a name is found by: as written (folded) and as a Latin keyboard types it."""
+    folded = az_fold(" ".join((name or "").split()))
+    return [folded, *latin_spellings(folded)] if folded else []
 
 
 class _Lookups:
@@ -178,8 +240,8 @@ class _Lookups:
 
         self.products = {p.code: p for p in Product.objects.filter(code__in=values("product_code"))}
         self.doctors = {d.code: d for d in Doctor.objects.filter(code__in=values("doctor_code"))}
-        self.regions = {r.code: r for r in Region.objects.filter(code__in=values("region_code"))}
-        self.cities = {c.code: c for c in City.objects.filter(code__in=values("city_code"))}
+        self.regions = PlaceNames(Region.objects.all())
+        self.cities = PlaceNames(City.objects.select_related("region"))
         users = get_user_model().objects.filter(profile__company=company, username__in=values("representative"))
         self.users = {u.username: u for u in users}
         self.pharmacies: dict[str, list[Pharmacy]] = {}
@@ -192,6 +254,37 @@ class _Lookups:
         if city is not None and len(found) > 1:
             found = [pharmacy for pharmacy in found if pharmacy.city_id == city.pk]
         return found[0] if len(found) == 1 else None
+
+
+def _places(region_text: str, city_text: str, lookups: _Lookups, fail) -> tuple[Region | None, City | None]:
+    """The region and city a row names (by code or name); `fail(column, reason)` for what is wrong."""
+    region = city = None
+    if region_text:
+        regions = lookups.regions.find(region_text)
+        if len(regions) == 1:
+            region = regions[0]
+        else:
+            fail("region_code", _("No region is called or coded “%(value)s”.") % {"value": quote_cell(region_text)})
+    if city_text:
+        cities = lookups.cities.find(city_text, region=region)
+        if len(cities) > 1:
+            fail(
+                "city_code",
+                _("Several places are called “%(value)s”: add the region, or use the code.")
+                % {"value": quote_cell(city_text)},
+            )
+        elif not cities:
+            fail(
+                "city_code",
+                _("No city or district is called or coded “%(value)s”.") % {"value": quote_cell(city_text)},
+            )
+        else:
+            city = cities[0]
+            if region is None and not region_text:
+                region = city.region
+            elif region is not None and city.region_id != region.pk:
+                fail("city_code", _("This city is not in the region “%(region)s”.") % {"region": region})
+    return region, city
 
 
 def _parse_row(
@@ -242,19 +335,7 @@ def _parse_row(
             % {"value": shown("source"), "choices": " / ".join(Sale.Source.values)},
         )
 
-    region = city = None
-    if cell("region_code"):
-        region = lookups.regions.get(cell("region_code"))
-        if region is None:
-            fail("region_code", _("No region has the code “%(value)s”.") % {"value": shown("region_code")})
-    if cell("city_code"):
-        city = lookups.cities.get(cell("city_code"))
-        if city is None:
-            fail("city_code", _("No city or district has the code “%(value)s”.") % {"value": shown("city_code")})
-        elif region is None and not cell("region_code"):
-            region = city.region
-        elif region is not None and city.region_id != region.pk:
-            fail("city_code", _("This city is not in the region “%(region)s”.") % {"region": region.code})
+    region, city = _places(cell("region_code"), cell("city_code"), lookups, fail)
 
     representative = None
     if cell("representative"):

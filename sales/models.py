@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from subscription.history import CompanyHistory
 from subscription.tenant_base import MasterReference, TenantModel, TrackedModel
 from subscription.ui.phones import phone_validator
 
@@ -68,6 +69,39 @@ class Pharmacy(TrackedModel):
         return reverse("sales:pharmacy-detail", args=[self.pk])
 
 
+class ImportBatch(TenantModel):
+    """One imported file: its name, SHA-256, who imported it and when, how many sales it added; and,
+    once undone, who removed its sales and when. A file is imported once unless its batch is undone."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    rows = models.PositiveIntegerField(_("sales"), default=0)
+    created_at = models.DateTimeField(_("imported"), default=timezone.now)
+    created_by = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = MasterReference(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"], condition=models.Q(undone_at__isnull=True), name="import_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:import-batch-detail", args=[self.pk])
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+
 class Sale(TrackedModel):
     class Source(models.TextChoices):
         COMPANY_TO_DISTRIBUTOR = "company_distributor", _("Company → distributor")
@@ -107,6 +141,18 @@ class Sale(TrackedModel):
         verbose_name=_("attributed doctor"),
     )
     invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
+    # The import that added the line (none for lines typed in): undoing the import removes exactly these.
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="sales",
+        verbose_name=_("import"),
+    )
+
+    history = CompanyHistory()
 
     class Meta:
         ordering = ["-date", "-pk"]

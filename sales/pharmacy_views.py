@@ -37,6 +37,7 @@ class PharmacyListView(CompanyListView):
         if data.get("city"):
             queryset = queryset.filter(city=data["city"])
         elif data.get("region"):
+            # The region's cities are master rows: their ids, not a subquery the company's database cannot run.
             queryset = queryset.filter(city__in=list(data["region"].cities.values_list("pk", flat=True)))
         if data.get("chain"):
             queryset = queryset.filter(chain__icontains=data["chain"].strip())

@@ -6,8 +6,9 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from regions.models import City
 from sales.models import Product, Sale
 
 # Region, city and representative live in the master database: select_related cannot reach
@@ -61,9 +62,12 @@ def sale_filter(
         sales = sales.filter(date__lte=date_to)
     if source:
         sales = sales.filter(source=source)
+    if region is not None:
+        # A line may name only its city (an import's city_code): it is in the city's region too.
+        cities = list(City.objects.filter(region=region).values_list("pk", flat=True))
+        sales = sales.filter(Q(region=region) | Q(region__isnull=True, city__in=cities))
     for name, value in (
         ("product", product),
-        ("region", region),
         ("city", city),
         ("representative", representative),
         ("doctor", doctor),

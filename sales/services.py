@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from doctors.models import Doctor
 from regions.models import City, Region
-from sales.importing import ImportRejected, parse_sale_rows
 from sales.models import Currency, Pharmacy, Product, Sale
-from subscription.models import Company
+from subscription.history import history_context
 from subscription.tenancy import tenant_atomic
 from subscription.tenant_base import assign_fields, editable_fields
 
@@ -121,21 +120,10 @@ def sale_update(*, sale: Sale, updated_by: AbstractUser, **fields) -> Sale:
     return sale
 
 
-def sale_delete(*, sale: Sale) -> None:
+def sale_delete(*, sale: Sale, by: AbstractUser | None = None) -> None:
     """Delete a sale line (payments that named it keep their data, without the link)."""
-    sale.delete()
-
-
-def sale_import(*, rows: list[dict[str, str]], company: Company, created_by: AbstractUser) -> int:
-    """Save every row of a distributor's file, or none. Raises ImportRejected listing the bad rows."""
-    parsed = parse_sale_rows(rows, company=company, created_by=created_by)
-    if parsed.error_count:
-        raise ImportRejected(parsed.errors, count=parsed.error_count)
-    if not parsed.sales:
-        raise ValidationError(_("The file has a header row but no sales under it."), code="empty")
-    with tenant_atomic():
-        Sale.objects.bulk_create(parsed.sales, batch_size=500)
-    return len(parsed.sales)
+    with history_context(by=by):
+        sale.delete()
 
 
 def _save_pharmacy(pharmacy: Pharmacy) -> Pharmacy:

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from sales import pharmacy_views, product_views, sample_views, views
+from sales import import_views, pharmacy_views, product_views, sample_views, views
 
 app_name = "sales"
 
 urlpatterns = [
     path("", views.SaleListView.as_view(), name="sale-list"),
     path("add/", views.sale_create, name="sale-create"),
-    path("import/", views.sale_import, name="sale-import"),
-    path("import/template/", views.sale_import_template, name="sale-import-template"),
+    path("import/", import_views.sale_import, name="sale-import"),
+    path("import/template/", import_views.sale_import_template, name="sale-import-template"),
+    path("import/<id:pk>/", import_views.import_batch_detail, name="import-batch-detail"),
+    path("import/<id:pk>/undo/", import_views.import_batch_undo, name="import-batch-undo"),
     path("<id:pk>/", views.sale_detail, name="sale-detail"),
     path("<id:pk>/edit/", views.sale_update, name="sale-update"),
     path("<id:pk>/delete/", views.sale_delete, name="sale-delete"),

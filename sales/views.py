@@ -1,29 +1,24 @@
-"""Sales: list with totals, detail, add, edit, delete, and the import of distributors' files."""
+"""Sales: list with totals, detail, add, edit, delete (the import of distributors' files: import_views.py)."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
 
 from doctors.visibility import visible_doctors
 from sales import services
 from sales.exports import SALES
-from sales.forms import SaleFilterForm, SaleForm, SaleImportForm
-from sales.importing import COLUMN_NAMES, COLUMNS, ImportRejected
+from sales.forms import SaleFilterForm, SaleForm
 from sales.models import Sale
 from sales.selectors import sale_filter, sale_list, sale_totals
-from subscription.jobs.user_jobs import job_start
-from subscription.ui.exports import EXPORT_FORMATS, export_response
+from subscription.ui.cards import card_sections
 from subscription.ui.listing import CompanyListView
 from subscription.ui.permissions import is_representative, require
 
@@ -67,7 +62,7 @@ class SaleListView(CompanyListView):
 @require("sale_view")
 def sale_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(visible_sales(request), pk=pk)
-    return render(request, "sales/sale_detail.html", {"sale": sale})
+    return render(request, "sales/sale_detail.html", {"sale": sale, "sections": card_sections(request, sale)})
 
 
 def _form(request: HttpRequest, **kwargs) -> SaleForm:
@@ -120,54 +115,7 @@ def sale_update(request: HttpRequest, pk: int) -> HttpResponse:
 def sale_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sale = get_object_or_404(visible_sales(request), pk=pk)
     if request.method == "POST":
-        services.sale_delete(sale=sale)
+        services.sale_delete(sale=sale, by=request.user)
         messages.success(request, _("The sale is deleted."))
         return redirect("sales:sale-list")
     return render(request, "sales/sale_delete.html", {"sale": sale})
-
-
-@require("sale_import")
-def sale_import(request: HttpRequest) -> HttpResponse:
-    """All rows or none: a file with any bad row saves nothing and lists what to fix."""
-    form = SaleImportForm(request.POST or None, request.FILES or None)
-    errors, error_count, status = [], 0, 200
-    if request.method == "POST":
-        if form.is_valid() and len(form.cleaned_data["file"]) > settings.IMPORT_INLINE_ROWS:
-            # A large file is checked and saved by the worker; its page shows how far it is.
-            rows = form.cleaned_data["file"]
-            payload = [[row.line, dict(row)] for row in rows]
-            job = job_start(kind="sale_import", company=request.tenant, user=request.user, payload=payload)
-            return redirect("jobs:job-detail", pk=job.pk)
-        if form.is_valid():
-            try:
-                count = services.sale_import(
-                    rows=form.cleaned_data["file"], company=request.tenant, created_by=request.user
-                )
-            except ImportRejected as rejection:
-                errors, error_count = rejection.errors, rejection.count
-            except ValidationError as error:
-                form.add_error("file", error)
-            else:
-                message = ngettext("%(count)d sale is imported.", "%(count)d sales are imported.", count)
-                messages.success(request, message % {"count": count})
-                return redirect("sales:sale-list")
-        status = 400
-    context = {
-        "form": form,
-        "columns": COLUMNS,
-        "max_rows": settings.IMPORT_MAX_ROWS,
-        "row_errors": errors,
-        "error_count": error_count,
-        "hidden_errors": error_count - len(errors),
-    }
-    return render(request, "sales/sale_import.html", context, status=status)
-
-
-@require("sale_import")
-@require_GET
-def sale_import_template(request: HttpRequest) -> HttpResponse:
-    """A file with the expected header row only (an example row would be imported by mistake)."""
-    fmt = request.GET.get("format", "xlsx")
-    if fmt not in EXPORT_FORMATS:
-        return HttpResponseBadRequest(_("Unknown file format."))
-    return export_response(filename="sales-import-template", columns=COLUMN_NAMES, rows=[], fmt=fmt)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from subscription.models import Company, UserProfile
-from subscription.ui.forms import CleanTextMixin
+from subscription.ui.forms import CleanTextMixin, DecimalInputField, NumberInput
 from subscription.ui.phones import phone_validator
 
 TEXT = {"class": "form-control"}
@@ -19,11 +19,23 @@ SELECT = {"class": "form-select"}
 
 
 class CompanyProfileForm(CleanTextMixin, forms.ModelForm):
-    """Name and contacts; the code (slug) names the database and is not offered."""
+    """Name, contacts and the company's settings; the code (slug) names the database and is not offered."""
 
     class Meta:
         model = Company
-        fields = ["name", "contact_name", "contact_email", "contact_phone", "address", "tax_id"]
+        fields = [
+            "name",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "address",
+            "tax_id",
+            "currency_display",
+            "owner_approval_above",
+            "doctor_code_prefix",
+            "doctor_code_digits",
+        ]
+        field_classes = {"owner_approval_above": DecimalInputField}
         widgets = {
             "name": forms.TextInput(attrs=TEXT),
             "contact_name": forms.TextInput(attrs=TEXT),
@@ -31,11 +43,18 @@ class CompanyProfileForm(CleanTextMixin, forms.ModelForm):
             "contact_phone": forms.TextInput(attrs={**TEXT, "placeholder": "+994 12 555 00 00"}),
             "address": forms.TextInput(attrs=TEXT),
             "tax_id": forms.TextInput(attrs=TEXT),
+            "currency_display": forms.Select(attrs=SELECT),
+            "owner_approval_above": NumberInput(attrs=TEXT),
+            "doctor_code_prefix": forms.TextInput(attrs=TEXT),
+            "doctor_code_digits": forms.NumberInput(attrs=TEXT),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_phone"].validators.append(phone_validator)
+
+    def clean_doctor_code_prefix(self) -> str:
+        return self.cleaned_data["doctor_code_prefix"].strip().upper()
 
 
 class CompanyUserCreateForm(CleanTextMixin, forms.Form):

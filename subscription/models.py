@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,10 @@ def attach_current_subscription(company: Company, row) -> Company:
 
 
 class Company(models.Model):
+    class CurrencyDisplay(models.TextChoices):
+        SYMBOL = "symbol", _("Sign (18 052,50 ₼)")
+        CODE = "code", _("Code (18 052,50 AZN)")
+
     class Lifecycle(models.TextChoices):
         PROVISIONING = "provisioning", _("Being set up")
         ACTIVE = "active", _("Active")
@@ -102,6 +107,36 @@ class Company(models.Model):
     lifecycle_pending = models.CharField(_("lifecycle step in progress"), max_length=10, blank=True, editable=False)
     final_backup = models.CharField(
         _("final backup"), max_length=500, blank=True, help_text=_("Where the backup made before deletion is.")
+    )
+    # The company's own settings (the owner's profile page).
+    currency_display = models.CharField(
+        _("money shown with"), max_length=10, choices=CurrencyDisplay.choices, default=CurrencyDisplay.SYMBOL
+    )
+    owner_approval_above = models.DecimalField(
+        _("owner approves outgoing payments above"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "Outgoing payments of a larger amount (in the payment's own currency) need the owner's approval; "
+            "empty: any manager may approve them."
+        ),
+    )
+    doctor_code_prefix = models.CharField(
+        _("doctor code prefix"),
+        max_length=10,
+        default="D",
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9-]*$", _("Use capital Latin letters, digits or hyphens."))],
+        help_text=_("New doctors get the next code: the prefix and a number, e.g. D0042."),
+    )
+    doctor_code_digits = models.PositiveSmallIntegerField(
+        _("digits in a doctor code"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        help_text=_("The number is padded with zeros to this many digits."),
     )
 
     objects = CompanyQuerySet.as_manager()

@@ -1,6 +1,7 @@
 """Writes on the platform's data."""
 
 import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -76,6 +77,7 @@ def user_create(
 
 # --- Company settings (the owner's pages) --------------------------------------------------------
 PROFILE_FIELDS = ("name", "contact_name", "contact_email", "contact_phone", "address", "tax_id")
+SETTING_FIELDS = ("currency_display", "owner_approval_above", "doctor_code_prefix", "doctor_code_digits")
 
 
 def company_profile_update(
@@ -87,8 +89,15 @@ def company_profile_update(
     contact_phone: str = "",
     address: str = "",
     tax_id: str = "",
+    **company_settings: Any,
 ) -> Company:
-    """Change a company's name, contacts, address and tax ID (never its code). Raises ValidationError."""
+    """Change a company's name, contacts, address, tax ID and the SETTING_FIELDS given (never its code).
+
+    Raises ValidationError for an invalid value.
+    """
+    unknown = set(company_settings) - set(SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"Company has no setting(s) {', '.join(sorted(unknown))}.")
     values = dict(
         name=name,
         contact_name=contact_name,
@@ -99,8 +108,10 @@ def company_profile_update(
     )
     for field, value in values.items():
         setattr(company, field, value.strip())
+    for field, value in company_settings.items():
+        setattr(company, field, value.strip() if isinstance(value, str) else value)
     company.full_clean()
-    company.save(update_fields=list(PROFILE_FIELDS))
+    company.save(update_fields=[*PROFILE_FIELDS, *company_settings])
     return company
 
 

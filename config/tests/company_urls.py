@@ -9,6 +9,7 @@ kind here, or whose view declares no action, makes the generated tests fail unti
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from doctors.tests.factories import DoctorFactory, TerritoryFactory
 from patients.tests.factories import PatientFactory
 from payments.tests.factories import PaymentFactory
 from reports.tests.factories import ReportFactory, SalesTargetFactory
+from sales.models import ImportBatch
 from sales.tests.factories import PharmacyFactory, ProductFactory, SaleFactory
 from subscription.models import UserProfile
 from subscription.tenancy import TENANT_APPS, use_tenant
@@ -53,6 +55,7 @@ RECORD_OF_NAME = {
     "appointments:call-report": "visit",
     "plans:plan-": "plan",
     "sales:pharmacy-": "pharmacy",
+    "sales:import-batch-": "import",
     "targets:target-": "target",
     "sales:sale-": "sale",
     "sales:product-": "product",
@@ -147,6 +150,10 @@ def make_record(kind: str, company, *, representative) -> int:
             return MonthlyPlanFactory(representative=representative, month=month).pk
         if kind == "pharmacy":
             return PharmacyFactory().pk
+        if kind == "import":
+            batch = ImportBatch.objects.create(file_name="mart.csv", sha256=uuid.uuid4().hex * 2, rows=2)
+            SaleFactory.create_batch(2, batch=batch)
+            return batch.pk
         if kind == "target":
             return SalesTargetFactory(representative=representative).pk
     raise AssertionError(f"no record kind {kind!r}")

@@ -17,6 +17,7 @@ def test_the_walk_finds_the_urls_with_ids():
         "plan",
         "pharmacy",
         "target",
+        "import",
     }
 
 

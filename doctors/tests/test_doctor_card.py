@@ -10,7 +10,12 @@ from subscription.tenancy import use_tenant
 from subscription.ui.permissions import PERMISSIONS
 
 pytestmark = pytest.mark.django_db
-SECTION_RIGHTS = {"visits": "appointment_view", "sales": "sale_view", "payments": "payment_view"}
+SECTION_RIGHTS = {
+    "visits": "appointment_view",
+    "sales": "sale_view",
+    "payments": "payment_view",
+    "history": "doctor_view",
+}
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def test_a_representative_sees_only_their_own_visits_and_sales(doctor_with_histo
     doctor, rep = doctor_with_history
     page = login(rep).get(reverse("doctors:doctor-detail", args=[doctor.pk]))
     shown = {part.section.key: part for part in page.context["sections"]}
-    assert set(shown) == {"visits", "sales"}
+    assert set(shown) == {"visits", "sales", "history"}
     assert [visit.staff_id for visit in shown["visits"].rows] == [rep.pk]
     assert [sale.invoice_number for sale in shown["sales"].rows] == ["INV-MINE"]
     assert "INV-THEIRS" not in page.text

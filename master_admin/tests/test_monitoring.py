@@ -16,7 +16,7 @@ def test_it_shows_the_platforms_health(acme, superuser_client, settings):
     assert page.status_code == 200
     assert 'id="app-version">9.8.7<' in page.text
     acme.schema_state.refresh_from_db()
-    last_migrated = timezone.localtime(acme.schema_state.migrated_at).strftime("%Y-%m-%d %H:%M")
+    last_migrated = timezone.localtime(acme.schema_state.migrated_at).strftime("%d.%m.%Y %H:%M")
     assert last_migrated in page.text  # the last migrate_tenants
     for text in ("Master database", "Disk free", "Acme Pharma", "up to date", "not checked"):
         assert text in page.text, text

@@ -11,6 +11,7 @@ from django.db.models import DecimalField, Sum
 from django.utils.translation import gettext as _
 
 from regions.models import ReferenceModel
+from subscription.selectors import user_label
 from subscription.ui.aztext import az_sort_key
 
 CENT = Decimal("0.01")
@@ -44,13 +45,23 @@ class ReportResult:
     chart_kind: str = "bar"
     totals: list[list] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The series are amounts in different currencies: each gets a chart (an axis) of its own.
+    chart_per_series: bool = False
+
+    @property
+    def charts(self) -> list[tuple[str, list[tuple[str, list]]]]:
+        """(caption, series) of each chart to draw: one, or one per currency with any amount."""
+        if not self.chart_per_series:
+            return [("", self.chart_series)]
+        drawn = [(name, [(name, values)]) for name, values in self.chart_series if any(values)]
+        return drawn or [(name, [(name, values)]) for name, values in self.chart_series[:1]]
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int | None, str]:
     """Display names of users by id, in one query to the master database (users live there)."""
     wanted = {pk for pk in ids if pk is not None}
     users = get_user_model().objects.in_bulk(wanted) if wanted else {}
-    names: dict[int | None, str] = {pk: user.get_full_name() or user.username for pk, user in users.items()}
+    names: dict[int | None, str] = {pk: user_label(user) for pk, user in users.items()}
     names.update({pk: _("User #%(id)s") % {"id": pk} for pk in wanted - names.keys()})
     names[None] = _("Not assigned")
     return names

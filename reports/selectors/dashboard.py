@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from appointments.models import Appointment
 from reports.selectors.common import MoneySum, currency_series, share, user_names
 from reports.selectors.payments import awaiting_approval
-from reports.selectors.periods import Period, add_months, month_period, week_start
+from reports.selectors.periods import Period, add_months, month_label, month_period, week_start
 from reports.selectors.sales import sales_in
 from reports.selectors.targets import target_progress
 from reports.selectors.visits import DONE, coverage_by_category, visits_in
@@ -105,7 +105,7 @@ def monthly_sales(today: datetime.date, *, representative_id: int | None = None)
         .order_by()
     }
     currencies = {currency for _month, currency in amounts} or {"AZN"}
-    return [month.strftime("%Y-%m") for month in months], currency_series(months, amounts, currencies)
+    return [month_label(month) for month in months], currency_series(months, amounts, currencies)
 
 
 def dashboard_figures(*, user_id: int | None = None, with_payments: bool = False, with_targets: bool = False) -> dict:

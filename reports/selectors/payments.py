@@ -100,6 +100,7 @@ def payments_by_kind_report(*, period: Period) -> ReportResult:
             {((item["kind"], item["direction"]), item["currency"]): item["total"] for item in figures},
             currencies,
         ),
+        chart_per_series=True,
         notes=[_("Cancelled payments are left out.")],
     )
 
@@ -177,6 +178,7 @@ def payments_by_doctor_report(*, year: int) -> ReportResult:
         chart_series=currency_series(
             top_doctors, {(item["doctor"], item["currency"]): item["total"] for item in figures}, currencies
         ),
+        chart_per_series=True,
         notes=[
             _(
                 "Approved and paid outgoing payments to doctors dated in %(year)d; drafts and cancelled payments are left out."

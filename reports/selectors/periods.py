@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 PRESETS = {
@@ -67,6 +68,16 @@ def preset_period(preset: str, today: datetime.date | None = None) -> Period:
 
 def year_period(year: int) -> Period:
     return Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def month_name(month: datetime.date) -> str:
+    """A month as a table names it, in the active language: "İyun 2026", "June 2026"."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def month_label(month: datetime.date) -> str:
+    """A month as a chart's axis names it (short enough for twelve side by side): "İyn 2026"."""
+    return date_format(month, "M Y")
 
 
 def months_in(period: Period) -> list[datetime.date]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from regions.models import Region
 from reports.selectors.common import MoneySum, ReportResult, currency_series, reference_names, share, user_names
-from reports.selectors.periods import Period, months_in
+from reports.selectors.periods import Period, month_label, month_name, months_in
 from sales.models import Currency, Sale
 from subscription.ui.aztext import az_sort_key
 
@@ -32,11 +32,20 @@ def sales_grouped(queryset: QuerySet[Sale], *keys: str) -> list[dict]:
 
 
 def _report(
-    key_column: str, keys: list, names: dict, figures: list[dict], key: str, *, fill_empty: bool = False, **extra
+    key_column: str,
+    keys: list,
+    names: dict,
+    figures: list[dict],
+    key: str,
+    *,
+    fill_empty: bool = False,
+    chart_names: dict | None = None,
+    **extra,
 ) -> ReportResult:
     """Rows per key and currency with the share of that currency's total, a total row per currency.
 
-    `fill_empty`: keys without sales get a row of zeros (months of the period).
+    `fill_empty`: keys without sales get a row of zeros (months of the period). `chart_names`: shorter
+    names for the chart's axis. The chart has one currency per axis (a chart per currency).
     """
     totals: dict[str, Decimal] = {}
     for item in figures:
@@ -75,10 +84,11 @@ def _report(
         columns=[key_column, _("Currency"), _("Quantity"), _("Amount"), _("Share of amount, %"), _("Sales lines")],
         rows=rows,
         totals=total_rows,
-        chart_labels=[names[value] for value in keys],
+        chart_labels=[(chart_names or names)[value] for value in keys],
         chart_series=currency_series(
             keys, {pair: item["amount"] or ZERO for pair, item in found.items()}, totals or [Currency.AZN]
         ),
+        chart_per_series=True,
         **extra,
     )
 
@@ -95,8 +105,17 @@ def sales_by_month_report(*, period: Period) -> ReportResult:
     """Sales amount per calendar month of the period."""
     figures = sales_grouped(sales_in(period).annotate(month=TruncMonth("date")), "month")
     months = months_in(period)
-    names = {month: month.strftime("%Y-%m") for month in months}
-    return _report(_("Month"), months, names, figures, "month", fill_empty=True, chart_kind="line")
+    names = {month: month_name(month) for month in months}
+    return _report(
+        _("Month"),
+        months,
+        names,
+        figures,
+        "month",
+        fill_empty=True,
+        chart_kind="line",
+        chart_names={month: month_label(month) for month in months},
+    )
 
 
 def sales_by_region_report(*, period: Period) -> ReportResult:

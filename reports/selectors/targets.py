@@ -26,7 +26,7 @@ from doctors.models import Doctor, Territory
 from doctors.territories import own_doctors_q, territory_city_ids
 from reports.models import SalesTarget, VisitFrequency
 from reports.selectors.common import MoneySum
-from reports.selectors.periods import Period, add_months, months_in
+from reports.selectors.periods import Period, add_months, month_label, months_in
 from sales.models import Currency, Sale
 
 ZERO = Decimal("0.00")
@@ -198,7 +198,7 @@ def target_progress(today: datetime.date, *, user_id: int | None = None) -> dict
     return {
         "month": figures([this]),
         "year": figures(months),
-        "labels": [m.strftime("%Y-%m") for m in months],
+        "labels": [month_label(m) for m in months],
         "sales_series": [
             (_("Target"), [by_month[m]["target_amount"] for m in months]),
             (_("Sold"), [by_month[m]["amount"] for m in months]),

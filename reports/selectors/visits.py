@@ -11,7 +11,7 @@ from appointments.models import Appointment
 from doctors.models import Doctor, Territory
 from doctors.territories import territory_doctors_q
 from reports.selectors.common import ReportResult, by_name, per, share, user_names
-from reports.selectors.periods import Period, months_in, weeks_in, working_days
+from reports.selectors.periods import Period, month_label, month_name, months_in, weeks_in, working_days
 from subscription.ui.aztext import az_sort_key
 
 DONE = Appointment.Status.DONE
@@ -190,8 +190,8 @@ def visits_plan_report(*, period: Period, group: str = "week") -> ReportResult:
     rows, labels = [], []
     for start in buckets:
         item = found.get(start, empty)
-        label = start.strftime("%Y-%m") if group == "month" else start
-        labels.append(start.strftime("%Y-%m") if group == "month" else date_format(start, "d.m"))
+        label = month_name(start) if group == "month" else start
+        labels.append(month_label(start) if group == "month" else date_format(start, "d.m"))
         rows.append(
             [
                 label,

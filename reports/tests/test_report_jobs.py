@@ -29,7 +29,7 @@ def test_a_long_period_becomes_a_job_and_the_page_shows_its_rows(data, acme, rol
     csv = client.get(back + "&export=csv")
     assert (
         csv.status_code == 200
-        and "2025-02" in b"".join(csv.streaming_content if csv.streaming else [csv.content]).decode()
+        and "February 2025" in b"".join(csv.streaming_content if csv.streaming else [csv.content]).decode()
     )
     # Another user, or the same job for another period, is not found.
     other = role_client("manager", acme)

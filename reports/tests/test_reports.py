@@ -193,7 +193,7 @@ def test_visits_planned_vs_done(data, acme, role_client, group):
 
     def bucket(day):
         if group == "month":
-            return day.strftime("%Y-%m")
+            return day.strftime("%B %Y")
         return day - datetime.timedelta(days=day.weekday())
 
     expected = defaultdict(Counter)
@@ -234,8 +234,8 @@ def figures_of(result) -> dict:
 
 def test_sales_by_month(data, acme, role_client):
     result = report(role_client("manager", acme), "sales_month", **Q1)
-    assert figures_of(result) == expected_sales(data, lambda sale: sale.date.strftime("%Y-%m"))
-    assert [row[0] for row in result.rows if row[1] == "AZN"] == ["2025-01", "2025-02", "2025-03"]
+    assert figures_of(result) == expected_sales(data, lambda sale: sale.date.strftime("%B %Y"))
+    assert [row[0] for row in result.rows if row[1] == "AZN"] == ["January 2025", "February 2025", "March 2025"]
 
 
 def test_sales_by_region(data, acme, role_client):
@@ -302,6 +302,6 @@ def test_a_preset_period_is_relative_to_today(acme, role_client):
     with use_tenant(acme):
         sale = SaleFactory(quantity=4, unit_price=Decimal("2.50"))
     result = report(role_client("manager", acme), "sales_month", preset="this_month")
-    assert figures_of(result) == {(sale.date.strftime("%Y-%m"), "AZN"): [4, Decimal("10.00"), 1]}
+    assert figures_of(result) == {(sale.date.strftime("%B %Y"), "AZN"): [4, Decimal("10.00"), 1]}
     result = report(role_client("manager", acme), "sales_month", preset="last_month")
     assert figures_of(result) == {}

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from appointments.tests.pages import csv_rows
 from doctors.tests.factories import DoctorFactory
 from regions.tests.factories import CityFactory
-from sales.importing import COLUMN_NAMES
+from sales.importing import COLUMN_NAMES, EXAMPLE_ROW
 from sales.models import Sale
 from sales.tests.factories import ProductFactory
 from subscription.tenancy import use_tenant
@@ -178,10 +178,24 @@ def test_it_shows_the_expected_columns_and_offers_templates(acme, manager, login
     for column in COLUMN_NAMES:
         assert f"<code>{column}</code>" in page.text
     template = reverse("sales:sale-import-template")
-    assert csv_rows(client.get(template, {"format": "csv"})) == [COLUMN_NAMES]
+    example = [EXAMPLE_ROW.get(name, "") for name in COLUMN_NAMES]
+    assert csv_rows(client.get(template, {"format": "csv"})) == [COLUMN_NAMES, example]
     sheet = load_workbook(io.BytesIO(client.get(template, {"format": "xlsx"}).content)).active
     assert [cell.value for cell in sheet[1]] == COLUMN_NAMES
+    assert [cell.value or "" for cell in sheet[2]] == example
     assert client.get(template, {"format": "pdf"}).status_code == 400
+
+
+def test_the_templates_example_row_imported_unchanged_is_refused(acme, catalogue, manager, login):
+    client = login(manager)
+    for fmt in ("csv", "xlsx"):
+        response = client.get(reverse("sales:sale-import-template"), {"format": fmt})
+        template = b"".join(response.streaming_content) if response.streaming else response.content
+        response = client.post(IMPORT, {"file": SimpleUploadedFile(f"template.{fmt}", template)})
+        assert response.status_code == 400
+        assert "example row" in response.text
+    with use_tenant(acme):
+        assert not Sale.objects.exists()
 
 
 def test_it_lets_no_representative_or_viewer_import(acme, catalogue, member, login):

@@ -202,7 +202,7 @@ def test_it_filters_sales_and_totals_all_filtered_rows(acme, globex, member, log
     assert (totals["lines"], totals["quantity"]) == (31, 97)
     assert totals["amounts"] == [("AZN", Decimal("232.00"))]  # 30 × 3 × 2.50 + 7 × 1.00
     assert 'id="total-quantity">97<' in response.text
-    assert "232.00 AZN" in response.text
+    assert "232.00\u00a0₼" in response.text
 
 
 def test_it_exports_exactly_the_filtered_sales_of_this_company(acme, globex, member, login):

@@ -11,10 +11,14 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from subscription.ui.money import format_number
+
 register = template.Library()
 
 COLOURS = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#6c757d"]
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 48, 36, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 64, 36, 12
+AXIS_STEPS = 4
+FONT = 11  # SVG units; the chart scrolls sideways on a phone rather than shrinking its text (app.css)
 
 
 def _series(series) -> list[tuple[str, list[float]]]:
@@ -23,36 +27,61 @@ def _series(series) -> list[tuple[str, list[float]]]:
     return [(str(name), [float(value or 0) for value in values]) for name, values in series]
 
 
-def _number(value: float) -> str:
-    if abs(value) >= 1000:
-        return f"{value / 1000:.1f}k".replace(".0k", "k")
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+def axis_step(largest: float) -> Decimal:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that AXIS_STEPS steps reach `largest` with."""
+    if largest <= 0:
+        return Decimal(1)
+    wanted = Decimal(repr(largest)) / AXIS_STEPS
+    power = Decimal(10) ** (wanted.adjusted())
+    for factor in (1, 2, Decimal("2.5"), 5, 10):
+        if factor * power >= wanted:
+            return (factor * power).normalize()
+    return 10 * power  # not reached: 10 × the power is always enough
+
+
+def axis_labels(largest: float) -> list[str]:
+    """The value axis's labels from 0 up, in the active language's notation: 6 000 and 9,8, never 6k."""
+    step = axis_step(largest)
+    return [format_number((step * n).normalize()) for n in range(AXIS_STEPS + 1)]
+
+
+def _value(value: float) -> str:
+    """A value in a tooltip, in the active language's notation."""
+    return format_number(Decimal(repr(value)).quantize(Decimal("0.01")).normalize() if value % 1 else int(value))
+
+
+def _top(all_series) -> float:
+    largest = max([value for _name, values in all_series for value in values] + [0])
+    return float(axis_step(largest) * AXIS_STEPS)
 
 
 def _frame(labels, all_series, body: str, title: str) -> str:
-    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    largest = max([value for _name, values in all_series for value in values] + [0])
     plot_h = HEIGHT - BOTTOM - TOP
     grid = "".join(
         format_html(
-            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dee2e6"/><text x="{}" y="{}" font-size="10" text-anchor="end" fill="#6c757d">{}</text>',
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#dee2e6"/>'
+            '<text x="{}" y="{}" font-size="{}" text-anchor="end" fill="#495057">{}</text>',
             LEFT,
             WIDTH,
-            y,
-            y,
+            _px(y),
+            _px(y),
             LEFT - 4,
-            y + 3,
-            _number(top_value * step / 4),
+            _px(y + 3),
+            FONT,
+            label,
         )
-        for step in range(5)
-        for y in [TOP + plot_h - plot_h * step / 4]
+        for step, label in enumerate(axis_labels(largest))
+        for y in [TOP + plot_h - plot_h * step / AXIS_STEPS]
     )
     step = (WIDTH - LEFT) / max(len(labels), 1)
     every = max(1, int(len(labels) / 12) + (len(labels) % 12 > 0)) if len(labels) > 12 else 1
     axis = "".join(
         format_html(
-            '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#495057">{}</text>',
-            LEFT + step * (index + 0.5),
+            '<text x="{}" y="{}" font-size="{}" text-anchor="middle" fill="#495057">{}</text>',
+            _px(LEFT + step * (index + 0.5)),
             HEIGHT - BOTTOM + 14,
+            FONT,
             str(label)[:14],
         )
         for index, label in enumerate(labels)
@@ -67,8 +96,9 @@ def _frame(labels, all_series, body: str, title: str) -> str:
             ((index % len(COLOURS), name) for index, (name, _values) in enumerate(all_series)),
         )
     return format_html(
-        '<figure class="chart mb-0"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" class="w-100" '
-        'preserveAspectRatio="xMidYMid meet">{}{}{}</svg><figcaption class="small text-body-secondary">{}</figcaption></figure>',
+        '<figure class="chart mb-0"><div class="chart-scroll"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        'class="w-100" preserveAspectRatio="xMidYMid meet">{}{}{}</svg></div>'
+        '<figcaption class="small text-body-secondary">{}</figcaption></figure>',
         WIDTH,
         HEIGHT,
         title,
@@ -91,7 +121,7 @@ def _scale(value: float, top_value: float) -> float:
 @register.simple_tag
 def bar_chart(labels, series, title: str = ""):
     labels, all_series = list(labels), _series(list(series))
-    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    top_value = _top(all_series)
     step = (WIDTH - LEFT) / max(len(labels), 1)
     bar = step * 0.8 / max(len(all_series), 1)
     bars = "".join(
@@ -103,7 +133,7 @@ def bar_chart(labels, series, title: str = ""):
             _px(_scale(value, top_value)),
             COLOURS[number % len(COLOURS)],
             labels[index] if index < len(labels) else "",
-            _number(value),
+            _value(value),
         )
         for number, (_name, values) in enumerate(all_series)
         for index, value in enumerate(values)
@@ -114,7 +144,7 @@ def bar_chart(labels, series, title: str = ""):
 @register.simple_tag
 def line_chart(labels, series, title: str = ""):
     labels, all_series = list(labels), _series(list(series))
-    top_value = max([value for _name, values in all_series for value in values] + [0]) or 1
+    top_value = _top(all_series)
     step = (WIDTH - LEFT) / max(len(labels), 1)
     lines = []
     for number, (_name, values) in enumerate(all_series):
@@ -137,7 +167,7 @@ def line_chart(labels, series, title: str = ""):
                 _px(y),
                 colour,
                 labels[i] if i < len(labels) else "",
-                _number(values[i]),
+                _value(values[i]),
             )
             for i, (x, y) in enumerate(points)
         )

@@ -97,8 +97,8 @@ def test_two_approvals_of_one_payment_apply_once(on_postgres, company_factory, m
         copies = [Payment.objects.get(pk=payment.pk) for _copy in range(2)]
     outcomes = at_once(
         company,
-        lambda: payment_approve(payment=copies[0], by=first),
-        lambda: payment_approve(payment=copies[1], by=second),
+        lambda: payment_approve(payment=copies[0], by=first, role="manager", company=company),
+        lambda: payment_approve(payment=copies[1], by=second, role="owner", company=company),
     )
     assert outcomes == ["ok", "stale"]
     with use_tenant(company):
@@ -108,9 +108,10 @@ def test_two_approvals_of_one_payment_apply_once(on_postgres, company_factory, m
 def test_an_edit_racing_an_approval_never_turns_the_payment_back_into_a_draft(
     on_postgres, company_factory, member, monkeypatch
 ):
-    """The edit has checked "still a draft" and is saving slowly when the approval comes: the approval waits."""
+    """The edit has checked "still a draft" and is saving slowly when the approval comes: the approval waits,
+    then finds the amount it was shown changed, and is refused (an approval never applies to unseen figures)."""
     company = company_factory()
-    manager = member("manager", company)
+    manager, owner = member("manager", company), member("owner", company)
     with use_tenant(company):
         payment = PaymentFactory(amount=Decimal("250.00"))
         editing, approving = Payment.objects.get(pk=payment.pk), Payment.objects.get(pk=payment.pk)
@@ -124,7 +125,7 @@ def test_an_edit_racing_an_approval_never_turns_the_payment_back_into_a_draft(
 
     def approve_a_moment_later():
         time.sleep(0.1)
-        payment_approve(payment=approving, by=manager)
+        payment_approve(payment=approving, by=owner, role="owner", company=company)
 
     outcomes = at_once(
         company,
@@ -133,5 +134,5 @@ def test_an_edit_racing_an_approval_never_turns_the_payment_back_into_a_draft(
     )
     with use_tenant(company):
         stored = Payment.objects.get(pk=payment.pk)
-    assert outcomes == ["ok", "ok"]
-    assert (stored.status, stored.amount) == (Payment.Status.APPROVED, Decimal("999.00"))
+    assert outcomes == ["ok", "stale"]
+    assert (stored.status, stored.amount) == (Payment.Status.DRAFT, Decimal("999.00"))

@@ -6,7 +6,7 @@ from appointments.models import Appointment, CallSample, MonthlyPlan
 from doctors.models import Doctor, Territory
 from doctors.territories import own_doctors_q
 from reports.models import SalesTarget
-from sales.models import Pharmacy, SampleStock
+from sales.models import ImportBatch, Pharmacy, SampleStock
 from subscription.models import Company
 from subscription.provisioning import tenant_database_drop
 from subscription.tenancy import use_tenant
@@ -41,6 +41,7 @@ def test_seed_demo_makes_the_documented_logins_and_data_and_is_idempotent(seeded
         assert figures["stock"] > 0 and figures["given"] > 0, slug
         assert figures["plans"] == ["approved", "submitted"], slug
         assert figures["targets"] > 0 and figures["pharmacies"] > 0 and figures["reports"] > 0, slug
+        assert figures["imports"] == [5], slug
 
     call_command("seed_demo")
     assert "demo data already there" in capsys.readouterr().out
@@ -62,4 +63,5 @@ def field_force_counts(company) -> dict:
             "targets": SalesTarget.objects.count(),
             "pharmacies": Pharmacy.objects.count(),
             "reports": Appointment.objects.exclude(reported_at=None).count(),
+            "imports": list(ImportBatch.objects.values_list("rows", flat=True)),
         }

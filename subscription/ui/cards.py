@@ -30,6 +30,9 @@ class CardSection:
     rows: Callable[[HttpRequest, Model], QuerySet]
     order: int = 0
     limit: int = 10
+    # Turns the shown rows into what the template lists (e.g. history rows into changes), given the
+    # request and the whole queryset; None lists the rows themselves.
+    present: Callable[[HttpRequest, list, QuerySet], list] | None = None
 
 
 @dataclass
@@ -64,5 +67,8 @@ def card_sections(request: HttpRequest, obj: Model) -> list[FilledSection]:
         if not can(request, section.permission):
             continue
         rows = section.rows(request, obj)
-        filled.append(FilledSection(section, list(rows[: section.limit]), rows.count()))
+        shown = list(rows[: section.limit])
+        if section.present is not None:
+            shown = section.present(request, shown, rows)
+        filled.append(FilledSection(section, shown, rows.count()))
     return filled

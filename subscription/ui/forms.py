@@ -1,4 +1,4 @@
-"""Form pieces every company page shares: date inputs, Bootstrap styling, clean text, user choices.
+"""Form pieces every company page shares: date inputs, typed numbers, Bootstrap styling, clean text, user choices.
 
 Render a StyledFormMixin form's fields with `{% include "_form_fields.html" %}`. Every form of the
 company interface is a CleanTextMixin form (StyledFormMixin is one): its text refuses control characters.
@@ -6,6 +6,7 @@ company interface is a CleanTextMixin form (StyledFormMixin is one): its text re
 
 import datetime
 import unicodedata
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from subscription.selectors import user_label
 from subscription.ui.converters import MAX_ID
+from subscription.ui.numbers import NumberError, parse_number
 
 
 class DateInput(forms.DateInput):
@@ -128,6 +130,77 @@ class CleanTextMixin:
     def full_clean(self) -> None:
         guard_text_fields(self)
         super().full_clean()
+
+
+NUMBER_MESSAGES = {
+    "invalid": _("Enter a number, such as 1500,50 or 1 500,50."),
+    "ambiguous": _("“%(value)s” can be read two ways. Write it without thousands separators, such as 1500,50."),
+}
+
+
+def _typed_number(value) -> Decimal | None:
+    """A typed number, or None for an empty input. Raises ValidationError for anything else."""
+    if value in forms.Field.empty_values:
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    try:
+        return parse_number(str(value))
+    except NumberError as error:
+        raise forms.ValidationError(NUMBER_MESSAGES[error.code], code=error.code, params={"value": value}) from error
+
+
+class NumberInput(forms.TextInput):
+    """A text box with the phone's number keyboard: a number input would refuse a decimal comma."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
+class DecimalInputField(forms.DecimalField):
+    """An amount or price as people type it: 1500,50, 1 500,50 and 1500.50 are 1500.50; 1,500,50 is refused.
+
+    Shown in the active language's notation (1500,50 in Azerbaijani and Russian), without grouping.
+    """
+
+    widget = NumberInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> Decimal | None:
+        return _typed_number(value)
+
+    def widget_attrs(self, widget) -> dict:
+        return {}
+
+
+class WholeNumberField(forms.IntegerField):
+    """A quantity as people type it (1 500 or 1500); a fraction or ambiguous text (1,500) is refused."""
+
+    widget = NumberInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs["inputmode"] = "numeric"
+
+    def to_python(self, value) -> int | None:
+        number = _typed_number(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise forms.ValidationError(_("Enter a whole number."), code="invalid")
+        return int(number)
+
+    def widget_attrs(self, widget) -> dict:
+        return {}
+
+
+def number_field_classes(*, decimals: tuple[str, ...] = (), wholes: tuple[str, ...] = ()) -> dict:
+    """Meta.field_classes for a ModelForm's amount (decimal) and quantity (whole number) fields."""
+    return {**dict.fromkeys(decimals, DecimalInputField), **dict.fromkeys(wholes, WholeNumberField)}
 
 
 class StyledFormMixin(CleanTextMixin):

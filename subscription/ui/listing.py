@@ -18,12 +18,14 @@ from django.views.generic import ListView
 from subscription.ui.aztext import AzFold, az_fold, az_ordered
 from subscription.ui.exports import EXPORT_FORMATS, ExportSpec, export_response
 from subscription.ui.permissions import PermissionMixin, can
+from subscription.ui.search import search_needles
 
 
 class CompanyListView(PermissionMixin, ListView):
     paginate_by = 25
     search_fields: tuple = ()  # field names, or expressions (e.g. digits of a phone number)
-    # Or one column of Azerbaijani-folded text kept by the model: every word typed must occur in it.
+    # Or a column kept with subscription.ui.search.search_document (e.g. "doctor__search_text"): every
+    # word typed must occur in it, or (when search_fields are given too) in one of those fields.
     search_column: str = ""
     filter_form_class = None
     sort_options: dict[str, tuple[str, ...]] = {}
@@ -48,8 +50,7 @@ class CompanyListView(PermissionMixin, ListView):
             queryset = self.apply_filters(queryset, self.filter_form.cleaned_data)
         self.search = self.request.GET.get("q", "").strip()[:100]
         if self.search and self.search_column:
-            for word in az_fold(self.search).split():
-                queryset = queryset.filter(**{f"{self.search_column}__contains": word})
+            queryset = self.search_by_column(queryset)
         elif self.search and self.search_fields:
             needle = az_fold(self.search)
             folded = {f"_search_{index}": AzFold(field) for index, field in enumerate(self.search_fields)}
@@ -58,6 +59,18 @@ class CompanyListView(PermissionMixin, ListView):
                 condition |= Q(**{f"{alias}__contains": needle})
             queryset = queryset.alias(**folded).filter(condition)
         return queryset.order_by(*self.ordering_for(self.request.GET.get("sort", self.default_sort)))
+
+    def search_by_column(self, queryset: QuerySet) -> QuerySet:
+        """Every needle of the search in the kept column, or (per word) in one of the search fields."""
+        folded = {f"_search_{index}": AzFold(field) for index, field in enumerate(self.search_fields)}
+        if folded:
+            queryset = queryset.alias(**folded)
+        for needle in search_needles(self.search):
+            condition = Q(**{f"{self.search_column}__contains": needle})
+            for alias in folded:
+                condition |= Q(**{f"{alias}__contains": needle})
+            queryset = queryset.filter(condition)
+        return queryset
 
     def ordering_for(self, sort: str) -> list:
         """order_by() arguments for a `sort` key such as "name" or "-name" (unknown keys: the default)."""

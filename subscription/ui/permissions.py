@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "sale_view": EVERYONE,
     "sale_edit": frozenset({OWNER, MANAGER, REP}),  # a representative: own entries only
     "sale_import": MANAGERS,
+    "import_undo": MANAGERS,  # remove an imported file's sales (recorded on the import)
     "payment_view": frozenset({OWNER, MANAGER, VIEWER}),
     "payment_edit": MANAGERS,
     "payment_approve": MANAGERS,

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from subscription.ui.numbers import NumberError, parse_number
+
 MB = 1024 * 1024
 QUOTED_CHARS = 100  # an error message quotes at most this much of a cell
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls workbooks and password-protected .xlsx files
@@ -29,11 +31,9 @@ SNIFF_CHARS = 2048
 # C0 control characters other than tab, line feed and carriage return: no XML may hold them, and
 # openpyxl refuses to write them, so a stored one would break every export.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A number as an XLSX cell stores it (the sheet's own notation, never a person's typing).
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
-NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")  # thousands separators as people type them
-MAX_NUMBER_CHARS = 40
 MAX_LETTERED_COLUMN = 18_278  # ZZZ: openpyxl names no column after it (a CSV line may have more)
-MAX_NUMBER_MAGNITUDE = 18  # digits before the point: more than any quantity, price or amount
 
 
 class TableError(ValueError):
@@ -286,18 +286,16 @@ def quote_cell(text: str) -> str:
 
 
 def cell_decimal(text: str) -> Decimal | None:
-    """The number written in a cell (12.50, 12,50, 1 250.00, 1E3), or None for anything else.
+    """The number written in a cell (12.50, 12,50, 1 250,00, 1,250.00, 1E3), or None for anything else.
 
-    NaN, infinities, exponents past any price and absurd lengths are None, so no caller ever meets
-    the arithmetic errors (decimal.Overflow) a number such as 1E+1000000 raises later.
+    Read by the one parser of typed numbers (subscription.ui.numbers): ambiguous text (1,500,50) is
+    None too. NaN, infinities, exponents past any price and absurd lengths are None, so no caller ever
+    meets the arithmetic errors (decimal.Overflow) a number such as 1E+1000000 raises later.
     """
-    cleaned = NUMBER_SPACES.sub("", text).replace(",", ".")
-    if not cleaned or len(cleaned) > MAX_NUMBER_CHARS or not NUMBER.fullmatch(cleaned):
+    try:
+        return parse_number(text, exponent=True)
+    except NumberError:
         return None
-    number = Decimal(cleaned)
-    if number and not -MAX_NUMBER_MAGNITUDE <= number.adjusted() < MAX_NUMBER_MAGNITUDE:
-        return None
-    return number
 
 
 def cell_whole_number(text: str) -> int | None:

@@ -38,6 +38,7 @@ MAIN_PAGES: list[tuple[str | None, str]] = [
     ("acme_manager", "/sales/"),
     ("acme_manager", "/sales/add/"),
     ("acme_manager", "/sales/import/"),
+    ("acme_manager", "/sales/import/{import}/"),
     ("acme_manager", "/sales/{sale}/"),
     ("acme_manager", "/sales/products/"),
     ("acme_manager", "/sales/products/add/"),
@@ -89,6 +90,7 @@ LISTS = {
     "appointment": "/appointments/",
     "sale": "/sales/",
     "payment": "/payments/",
+    "import": "/sales/import/",
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -1,7 +1,9 @@
 """Importing a distributor's file through the upload form: a file with bad rows is refused whole with
-a row-by-row report; a good file (XLSX, as a spreadsheet writes it) is saved whole."""
+a row-by-row report; a good file (XLSX, as a spreadsheet writes it) is saved whole; the same file again
+is refused with a link to its import, whose undo removes its sales."""
 
 import datetime
+import re
 
 import openpyxl
 import pytest
@@ -60,10 +62,24 @@ def test_it_imports_a_good_xlsx_file(open_page, tmp_path):
     good = tmp_path / "distributor.xlsx"
     workbook.save(good)
     upload(page, good)
-    page.wait_for_url("**/sales/")
+    page.wait_for_url(re.compile(r"/sales/import/\d+/$"))
     expect(page.locator(".alert-success")).to_be_visible()
+    batch = page.url
     assert sale_lines(page) == before + len(codes)
     page.fill("#id_q", "E2E-INV")
     page.press("#id_q", "Enter")
     page.wait_for_load_state("load")
     assert int(page.inner_text("#total-lines")) == len(codes)
+
+    # The same file again is refused, with a link to the import that brought it.
+    page.problems.expect_status(409)
+    upload(page, good)
+    expect(page.locator("#duplicate-import")).to_be_visible()
+    assert sale_lines(page) == before + len(codes)
+    upload(page, good)
+    page.click("#duplicate-import a")
+    page.wait_for_url(batch)
+    page.click("form[action$='/undo/'] button")
+    page.wait_for_url(batch)
+    expect(page.locator("#batch-undone")).to_be_visible()
+    assert sale_lines(page) == before

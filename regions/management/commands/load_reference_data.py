@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from regions.models import City, Clinic, Region, Specialization
+from regions.services import reference_names_changed
 
+NAME_FIELDS = ("name_az", "name_en", "name_ru")
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "azerbaijan.json"
 
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             data = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read reference data from {file}: {error}") from error
+        self.renamed: dict[type, set[int]] = {}
         with transaction.atomic():
             regions = self.load(Region, data["regions"], update=update)
             cities = self.load(
@@ -45,6 +48,9 @@ class Command(BaseCommand):
             )
             self.load(Specialization, data["specializations"], update=update)
             self.load(Clinic, data["clinics"], update=update, city=cities)
+        for model, ids in self.renamed.items():
+            for failure in reference_names_changed(model=model, ids=ids):
+                self.stderr.write(f"Not refreshed, run refresh_doctor_search for it: {failure}")
 
     def load(self, model, rows: list[dict], *, update: bool, **lookups: dict) -> dict:
         """Create missing rows by code; return every row of the file by code."""
@@ -60,6 +66,8 @@ class Command(BaseCommand):
                 existing[obj.code] = obj
                 created += 1
             elif update and any(getattr(obj, key) != value for key, value in values.items()):
+                if any(getattr(obj, name) != values.get(name, getattr(obj, name)) for name in NAME_FIELDS):
+                    self.renamed.setdefault(model, set()).add(obj.pk)
                 for key, value in values.items():
                     setattr(obj, key, value)
                 obj.full_clean()

@@ -18,7 +18,7 @@ from patients.models import Patient
 from payments.models import Payment
 from regions.models import City, Clinic, Specialization
 from reports.demo import seed_targets
-from sales.demo import seed_pharmacies, seed_samples
+from sales.demo import seed_import, seed_pharmacies, seed_samples
 from sales.models import Product, Sale
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
 from subscription.provisioning import tenant_database_create, tenant_database_exists
@@ -64,6 +64,18 @@ PRODUCTS = [
     ("DIAB-500", "Diaqlin", "tablet", "500 mq", "60 tablet", "15.20"),
     ("PED-D3", "Uşaq D3", "damcı", "400 BV", "10 ml", "6.30"),
 ]
+
+
+# Staff appear by their names on pages, reports and exports (logins only where one logs in).
+STAFF_NAMES = {
+    "admin": ("Platform", "Admin"),
+    "acme_owner": ("Rəşad", "Hüseynov"),
+    "acme_manager": ("Leyla", "Məmmədova"),
+    "acme_rep": ("Elvin", "Qasımov"),
+    "globex_owner": ("Nigar", "Əliyeva"),
+    "globex_manager": ("Tural", "İsmayılov"),
+    "globex_rep": ("Aysel", "Quliyeva"),
+}
 
 
 class Command(BaseCommand):
@@ -126,13 +138,24 @@ class Command(BaseCommand):
         return company
 
     def user(self, username: str, password: str, *, company: Company | None, role: str, superuser: bool = False):
+        first_name, last_name = STAFF_NAMES.get(username, ("", ""))
         user, created = get_user_model().objects.get_or_create(
             username=username,
-            defaults={"email": f"{username}@example.com", "is_staff": superuser, "is_superuser": superuser},
+            defaults={
+                "email": f"{username}@example.com",
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                "first_name": first_name,
+                "last_name": last_name,
+            },
         )
         if created:
             user.set_password(password)
             user.save()
+        elif first_name and not user.get_full_name():
+            # Demo users made before they had names: staff appear by name on every page.
+            user.first_name, user.last_name = first_name, last_name
+            user.save(update_fields=["first_name", "last_name"])
         UserProfile.objects.get_or_create(user=user, defaults={"company": company, "role": role})
         return user
 
@@ -146,9 +169,12 @@ class Command(BaseCommand):
                 bool(seed_samples(company=company, rep=rep, manager=manager)),
                 seed_plans_and_calls(rep=rep, manager=manager),
                 bool(seed_targets(company=company, rep=rep, manager=manager)),
+                bool(seed_import(company=company, manager=manager)),
             ]
         if any(made):
-            self.stdout.write(f"{company.slug}: territories, pharmacies, samples, plans, call reports and targets")
+            self.stdout.write(
+                f"{company.slug}: territories, pharmacies, samples, plans, call reports, targets and an import"
+            )
 
     def activity(self, company: Company, staff: dict, doctor_count: int) -> None:
         rng = random.Random(company.slug)
@@ -251,8 +277,10 @@ class Command(BaseCommand):
                     status=status,
                     doctor=rng.choice(doctors) if outgoing else None,
                     counterparty="" if outgoing else rng.choice(["Azərfarm", "Avromed"]),
-                    approved_by=manager if approved else None,
+                    # Four eyes: the manager enters payments, the owner approves them.
+                    approved_by=staff[UserProfile.Role.OWNER] if approved else None,
                     approved_at=timezone.now() if approved else None,
                     created_by=manager,
+                    updated_by=manager,
                 )
         self.stdout.write(f"{company.slug}: {len(doctors)} doctors with visits, sales and payments")
