@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 THREADS ?= 4
+# Processes the main test suite runs in (pytest-xdist; `auto` is one per core, 1 runs it in this process).
+TEST_WORKERS ?= auto
 
 .PHONY: run setup test e2e screenshots lint messages bench bench-scale clean
 
@@ -49,7 +51,8 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=config/tests/browser
+	$(BIN)/pytest config/tests/browser
 
 # The real-browser suite alone (Debian's Chromium driven by Playwright; see README's Testing section).
 e2e: $(VENV)/.test

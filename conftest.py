@@ -17,8 +17,9 @@ from subscription.tests import pgservers
 from subscription.tests.factories import CompanyFactory, ProfileFactory, UserFactory
 
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-# Names of the databases a test run makes on that server; two runs sharing a server use two prefixes.
-PG_PREFIX = os.environ.get("TEST_POSTGRES_PREFIX", "pytest")
+# Names of the databases a test run makes on that server; two runs sharing a server use two prefixes, and
+# each worker process of a parallel run (pytest-xdist) its own.
+PG_PREFIX = os.environ.get("TEST_POSTGRES_PREFIX", "pytest") + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 @pytest.fixture(scope="session", autouse=True)

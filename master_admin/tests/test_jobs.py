@@ -17,7 +17,9 @@ from subscription.lifecycle import company_archive, company_suspend
 from subscription.models import TenantBackup
 from subscription.tenancy import close_tenant_connections, current_tenant, use_tenant
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+# Database 7 (8, 9... for the workers of a parallel run), so that two workers never share a queue.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{7 + _WORKER}")
 ATTEMPTS: list[str] = []
 
 
