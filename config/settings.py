@@ -116,6 +116,18 @@ TENANT_DB_DIR = Path(env("TENANT_DB_DIR", default=str(BASE_DIR / "databases")))
 # A database URL with a `{slug}` placeholder, e.g. postgres://app@db:5432/tenant_{slug}.
 # Empty means SQLite files `tenant_<slug>.db` under TENANT_DB_DIR.
 TENANT_DATABASE_URL = env("TENANT_DATABASE_URL", default="")
+# Several servers (subscription/storage/servers.py): comma-separated NAME=URL pairs, each URL with {slug},
+# e.g. pg1=postgres://app@db1:5432/tenant_{slug},pg2=postgres://app@db2:5432/tenant_{slug}. The SQLite
+# folder is the server `local` (local=off removes it); TENANT_DATABASE_URL is the one-server shorthand `main`.
+TENANT_SERVERS = env("TENANT_SERVERS", default="")
+# Streaming replicas: NAME=URL pairs, NAME a PostgreSQL server of TENANT_SERVERS. Reports, exports and the
+# platform's figures read from a company's replica while its replay lag is under REPLICA_MAX_LAG_S seconds.
+TENANT_REPLICAS = env("TENANT_REPLICAS", default="")
+REPLICA_MAX_LAG_S = env.float("REPLICA_MAX_LAG_S", default=5.0)
+# A user's reads go to the primary for this many seconds after their own write (they see what they wrote).
+REPLICA_READ_YOUR_WRITES_S = env.float("REPLICA_READ_YOUR_WRITES_S", default=10.0)
+# A moved company's old database is kept (renamed) this many days, then `manage.py move_company --purge` drops it.
+TENANT_MOVE_KEEP_DAYS = env.int("TENANT_MOVE_KEEP_DAYS", default=7)
 
 DATABASE_ROUTERS = ["subscription.db_router.TenantRouter"]
 # Completed connection settings of recently used company aliases kept per process (only aliases in use

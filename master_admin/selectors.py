@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from master_admin.models import ImpersonationSession, TenantIntegrityCheck, TenantStatsSnapshot
 from subscription.models import Company, Subscription, TenantSchemaState
 from subscription.schema import BEHIND, MISSING, SCHEMA_STATES, UP_TO_DATE, pending_migrations, schema_state
-from subscription.storage import DatabaseFiles, tenant_storage
+from subscription.storage import DatabaseFiles, local_disk_usage, storage_for
 from subscription.ui.aztext import AzFold, az_fold, az_sort_key
 
 NO_SUBSCRIPTION = "none"
@@ -127,7 +127,9 @@ def company_rows(
         companies = companies.filter(is_active=active == "yes")
     this_month = month_key(timezone.localdate())
     rows = [
-        CompanyRow(company, tenant_storage().files(company.slug), getattr(company, "stats_snapshot", None), this_month)
+        CompanyRow(
+            company, storage_for(company).files(company.slug), getattr(company, "stats_snapshot", None), this_month
+        )
         for company in companies
     ]
     if state:
@@ -156,7 +158,7 @@ def company_row(company: Company) -> CompanyRow:
     company = companies_annotated().get(pk=company.pk)
     return CompanyRow(
         company,
-        tenant_storage().files(company.slug),
+        storage_for(company).files(company.slug),
         getattr(company, "stats_snapshot", None),
         month_key(timezone.localdate()),
     )
@@ -327,15 +329,14 @@ def master_database_size() -> int | None:
 def monitoring_overview() -> Monitoring:
     """Every company database in service: its health as far as the master database and the disk tell,
     without opening it. Archived and deleted companies have no database in service and are left out."""
-    storage = tenant_storage()
     companies = (
         Company.objects.with_live_database().select_related("schema_state", "integrity_check").order_by("name", "pk")
     )
     rows = [
-        HealthRow(company, storage.files(company.slug), getattr(company, "integrity_check", None))
+        HealthRow(company, storage_for(company).files(company.slug), getattr(company, "integrity_check", None))
         for company in companies
     ]
-    disk = storage.disk_usage()
+    disk = local_disk_usage()
     return Monitoring(
         rows=rows,
         master_size=master_database_size(),
@@ -343,5 +344,5 @@ def monitoring_overview() -> Monitoring:
         disk_free=disk[1] if disk else None,
         last_migrated_at=TenantSchemaState.objects.aggregate(last=Max("migrated_at"))["last"],
         app_version=settings.APP_VERSION,
-        keeps_files=storage.keeps_files,
+        keeps_files=disk is not None,
     )

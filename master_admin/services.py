@@ -21,7 +21,7 @@ from subscription import lifecycle
 from subscription.access import impersonation_is_read_only
 from subscription.models import Company
 from subscription.provisioning import ProvisioningError, provisioning_error_message
-from subscription.storage import tenant_storage
+from subscription.storage import max_probe_jobs
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, Probe], None]
@@ -29,7 +29,7 @@ Progress = Callable[[int, int, Probe], None]
 
 def default_jobs() -> int:
     """How many companies to read at once by default: the store's own figure (bench/analytics.py)."""
-    return tenant_storage().probe_jobs
+    return max_probe_jobs()
 
 
 # --- Impersonation -----------------------------------------------------------------------------------

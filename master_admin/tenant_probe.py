@@ -26,10 +26,11 @@ from patients.models import Patient
 from payments.models import Payment
 from sales.models import Currency, Sale
 from subscription.models import Company
-from subscription.storage import tenant_storage
+from subscription.storage import storage_for
 from subscription.tenancy import (
     close_tenant_connections,
     current_alias,
+    current_tenant,
     run_with_context,
     tenant_connection,
     use_tenant,
@@ -159,20 +160,20 @@ def tenant_figures(company: Company) -> TenantFigures:
         sales=sum(row["n"] for row in sales),
         sales_amount=sum((row["amount"] or Decimal("0") for row in sales), Decimal("0")),
         last_change_at=max(changes, default=None),
-        database_size=tenant_storage().size(company.slug),
+        database_size=storage_for(company).size(company.slug),
         monthly=monthly,
     )
 
 
 def tenant_quick_check(company: Company) -> tuple[bool, str]:
     """Check the selected company's database (`PRAGMA quick_check` on SQLite, a round trip elsewhere)."""
-    return tenant_storage().integrity_check(current_alias())
+    return storage_for(current_tenant()).integrity_check(current_alias())
 
 
 def _probe(read: Callable[[Company], T], company: Company) -> Probe:
     started = time.perf_counter()
     try:
-        if tenant_storage().files(company.slug).exists is False:
+        if storage_for(company).files(company.slug).exists is False:
             return Probe(company, error="database file missing")
         with use_tenant(company):
             value = read(company)

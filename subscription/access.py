@@ -25,6 +25,7 @@ MAINTENANCE = "maintenance"
 REFUSED_TO_USERS_READABLE_BY_SUPERUSERS = (INACTIVE, BLOCKED)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 RECOVERING = "recover"  # Company.lifecycle_pending while a backup is restored into place
+MOVING = "move"  # Company.lifecycle_pending while its database is moved to another server
 
 
 class Impersonation(Protocol):
@@ -49,8 +50,10 @@ def company_access(company: Company) -> str:
         return PROVISIONING
     if state.tenant_migration_key != tenant_migration_key():
         return MAINTENANCE
-    if company.lifecycle_pending == RECOVERING:
-        return READ_ONLY  # a backup is being restored into place (subscription/lifecycle.py, company_held)
+    if company.lifecycle_pending in (RECOVERING, MOVING):
+        # A backup is being restored into place (subscription/lifecycle.py, company_held), or the database
+        # is being moved to another server (subscription/scaleout/moves.py).
+        return READ_ONLY
     subscription = company.current_subscription()
     if subscription is None:
         return BLOCKED

@@ -10,10 +10,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState, UserProfile
-from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
+from subscription.models import Company, Subscription, SubscriptionPlan, TenantSchemaState, TenantServer, UserProfile
+from subscription.provisioning import ProvisioningError, database_code_taken, tenant_database_create
+from subscription.scaleout.placement import server_states
 from subscription.schema import SCHEMA_STATES, schema_state
-from subscription.storage import tenant_storage
+from subscription.storage import storage_for
 
 
 @admin.register(SubscriptionPlan)
@@ -35,9 +36,25 @@ class CompanyForm(forms.ModelForm):
         model = Company
         fields = ["name", "slug", "is_active", "contact_name", "contact_email", "contact_phone", "address", "tax_id"]
 
+    database_server = forms.ChoiceField(
+        label=_("database server"),
+        required=False,
+        help_text=_("Where the company's database is made. Empty: the open server with the fewest companies."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "database_server" in self.fields:
+            states = server_states()
+            self.fields["database_server"].choices = [("", _("Chosen automatically"))] + [
+                (name, f"{name} · {TenantServer.State(state).label}")
+                for name, state in states.items()
+                if state != TenantServer.State.DRAINING
+            ]
+
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
-        if self.instance._state.adding and tenant_database_exists(slug):
+        if self.instance._state.adding and database_code_taken(slug):
             raise forms.ValidationError(_("A database for this code already exists; choose another code."))
         return slug
 
@@ -53,6 +70,7 @@ class CompanyAdmin(admin.ModelAdmin):
         "plan_name",
         "subscription_status",
         "created_at",
+        "server",
         "database",
     )
     list_filter = ("is_active", "lifecycle", "subscriptions__plan", "subscriptions__status")
@@ -72,8 +90,13 @@ class CompanyAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        # The lifecycle moves only through its services (master admin, manage.py), which move the database too.
-        return ("slug", "lifecycle", "lifecycle_changed_at", "final_backup") if obj else ()
+        # The lifecycle moves only through its services (master admin, manage.py), which move the database
+        # too; a company changes server only by a move (/master-admin/, manage.py move_company).
+        return ("slug", "server", "lifecycle", "lifecycle_changed_at", "final_backup") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name not in ("server", "database_server")]
+        return [*fields, "server" if obj else "database_server"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a company is the last lifecycle step, which keeps a final backup of its
@@ -91,7 +114,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("database"))
     def database(self, obj: Company) -> str:
-        files = tenant_storage().files(obj.slug)
+        files = storage_for(obj).files(obj.slug)
         state = SCHEMA_STATES[schema_state(obj, exists=files.exists)]
         if files.exists is None:  # not on SQLite: no file to look at
             return str(state)
@@ -107,12 +130,13 @@ class CompanyAdmin(admin.ModelAdmin):
         if not change:
             # The admin saves the company and its subscriptions in one master transaction; the database
             # is built after it commits, by the same service as everywhere (provisioning.py's steps).
-            transaction.on_commit(partial(self.provision, request, obj))
+            server = form.cleaned_data.get("database_server") or None
+            transaction.on_commit(partial(self.provision, request, obj, server))
 
     @staticmethod
-    def provision(request, company: Company) -> None:
+    def provision(request, company: Company, server: str | None = None) -> None:
         try:
-            tenant_database_create(company)
+            tenant_database_create(company, server=server)
         except (ProvisioningError, DatabaseError) as error:
             messages.error(
                 request,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,20 @@ class SubscriptionConfig(AppConfig):
 
         register_converter(IdConverter, "id")
         register_user_limit()
+        checks.register(check_servers)
+
+
+def check_servers(app_configs=None, **kwargs) -> list:
+    """TENANT_SERVERS, TENANT_DATABASE_URL and TENANT_REPLICAS must read as servers (one line if not)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from subscription.storage import servers
+
+    try:
+        servers.configured()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="subscription.E001")]
+    return []
 
 
 def register_user_limit() -> None:

@@ -31,6 +31,10 @@ from subscription.aliases import alias_company
 
 logger = logging.getLogger(__name__)
 
+# Reasons that pass by themselves and say nothing about the database's health: no breaker, no record.
+# "moving": the company's database is being moved to another server (subscription/scaleout/moves.py).
+TRANSIENT = frozenset(["moving"])
+
 # Set for the length of a request: how long a company connection opened now may wait for a lock.
 lock_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar("tenant_lock_wait", default=None)
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from subscription.access import RECOVERING
 from subscription.backups.catalogue import backup_create, backup_dir, backup_path, who
 from subscription.models import Company, TenantBackup, TenantSchemaState
-from subscription.storage import ProvisioningError, tenant_storage
+from subscription.storage import ProvisioningError, storage_for
 from subscription.tenancy import forget_alias, tenant_alias, validate_slug
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def database_location(company: Company) -> str:
     """Where the company's database is now (a file path, or a PostgreSQL database name); '' once deleted."""
     if company.lifecycle == Lifecycle.DELETED:
         return ""
-    return tenant_storage().location(company.slug, archived=company.lifecycle == Lifecycle.ARCHIVED)
+    return storage_for(company).location(company.slug, archived=company.lifecycle == Lifecycle.ARCHIVED)
 
 
 # --- The state machine ---------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def company_resume(*, company: Company, by: AbstractBaseUser | None = None) -> C
 def _archive(company: Company) -> None:
     slug = validate_slug(company.slug)
     forget_alias(tenant_alias(slug))
-    tenant_storage().archive(slug)
+    storage_for(company).archive(slug)
 
 
 def company_archive(*, company: Company, by: AbstractBaseUser | None = None) -> Company:
@@ -208,7 +208,7 @@ def company_archive(*, company: Company, by: AbstractBaseUser | None = None) -> 
 def _restore(company: Company) -> None:
     slug = validate_slug(company.slug)
     forget_alias(tenant_alias(slug))
-    tenant_storage().restore(slug)
+    storage_for(company).restore(slug)
 
 
 def company_restore(*, company: Company, by: AbstractBaseUser | None = None) -> Company:
@@ -235,7 +235,7 @@ def company_delete(*, company: Company, by: AbstractBaseUser | None = None) -> C
     def remove(locked: Company) -> None:
         slug = validate_slug(locked.slug)
         forget_alias(tenant_alias(slug))
-        tenant_storage().drop_archived(slug)
+        storage_for(locked).drop_archived(slug)
         TenantSchemaState.objects.filter(company=locked).delete()
 
     return _transition(company, "delete", by=by, work=remove, record={"final_backup": backup})

@@ -104,7 +104,8 @@ class TenantMiddleware:
             reason = storage.unavailable_reason(connection, error)
             if reason is None:
                 raise
-            faults.report_fault(company, reason, error)
+            if reason not in faults.TRANSIENT:
+                faults.report_fault(company, reason, error)
             return unavailable(request, reason)
         return None
 
@@ -119,7 +120,8 @@ class TenantMiddleware:
         reason = storage.unavailable_reason(connection, exception)
         if reason is None:
             return None
-        faults.report_fault(company, reason, exception)
+        if reason not in faults.TRANSIENT:
+            faults.report_fault(company, reason, exception)
         return unavailable(request, reason)
 
     @staticmethod
@@ -157,6 +159,11 @@ class TenantMiddleware:
         if not access.may_write(state, request.method, view_name(request)):
             if request.impersonation is not None:
                 return render(request, "master_admin/impersonation_read_only.html", status=403)
+            if request.tenant.lifecycle_pending in (access.MOVING, access.RECOVERING):
+                # The platform's own work (a move, a restore): a pause, not a refusal.
+                response = render(request, "errors/read_only.html", status=503)
+                response["Retry-After"] = "30"
+                return response
             return render(request, "errors/read_only.html", status=403)
         return None
 

@@ -28,8 +28,8 @@ class Outcome:
     applied: int = 0
 
 
-def start_worker(tenant_db_dir: str, tenant_database_url: str) -> None:
-    """Set up Django in a worker process, with the parent's tenant location."""
+def start_worker(tenant_db_dir: str, tenant_database_url: str, tenant_servers: str = "") -> None:
+    """Set up Django in a worker process, with the parent's tenant locations."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -38,6 +38,7 @@ def start_worker(tenant_db_dir: str, tenant_database_url: str) -> None:
 
     settings.TENANT_DB_DIR = tenant_db_dir
     settings.TENANT_DATABASE_URL = tenant_database_url
+    settings.TENANT_SERVERS = tenant_servers
 
 
 class _Cache:
@@ -140,19 +141,20 @@ def apply_pending(alias: str) -> int:
     return len(plan)
 
 
-def migrate_one(slug: str, options: dict) -> Outcome:
-    """Migrate one company's database; never raises (a failure is an Outcome)."""
+def migrate_one(place: tuple[str, str], options: dict) -> Outcome:
+    """Migrate one company's database, `place` being (slug, server); never raises (a failure is an Outcome)."""
     from django.db import connections
 
     from subscription.schema import migrate_database
-    from subscription.storage import tenant_storage
+    from subscription.storage import server_storage, servers
     from subscription.tenancy import lease_tenant_alias
 
+    slug, server = place
     started = time.perf_counter()
-    if tenant_storage().files(slug).exists is False:
+    if server_storage(server or servers.configured().default).files(slug).exists is False:
         return Outcome(slug, False, 0.0, error=f"database file missing; run `manage.py create_tenant_db {slug}`")
     try:
-        with lease_tenant_alias(slug) as alias:
+        with lease_tenant_alias(slug, server) as alias:
             if options:
                 output = migrate_database(alias, **options)
                 executor = _executor(connections[alias])
@@ -168,9 +170,9 @@ def migrate_one(slug: str, options: dict) -> Outcome:
         return Outcome(slug, False, time.perf_counter() - started, error=f"{type(error).__name__}: {message}")
 
 
-def migrate_many(slugs: list[str], options: dict) -> list[Outcome]:
-    """migrate_one for each of `slugs`, in order (a worker's share)."""
-    return [migrate_one(slug, options) for slug in slugs]
+def migrate_many(places: list[tuple[str, str]], options: dict) -> list[Outcome]:
+    """migrate_one for each of `places` ((slug, server) pairs), in order (a worker's share)."""
+    return [migrate_one(place, options) for place in places]
 
 
 def prepare_fork() -> None:

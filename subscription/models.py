@@ -108,6 +108,9 @@ class Company(models.Model):
     final_backup = models.CharField(
         _("final backup"), max_length=500, blank=True, help_text=_("Where the backup made before deletion is.")
     )
+    # The database server the company's database is on (subscription/storage/servers.py). Changed only by
+    # a move (subscription/scaleout/moves.py); empty: the default server of the settings.
+    server = models.CharField(_("database server"), max_length=30, blank=True, editable=False, db_index=True)
     # The company's own settings (the owner's profile page).
     currency_display = models.CharField(
         _("money shown with"), max_length=10, choices=CurrencyDisplay.choices, default=CurrencyDisplay.SYMBOL
@@ -361,3 +364,6 @@ class Job(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+from subscription.scaleout.models import CompanyMove, TenantServer  # noqa: E402, F401 - models of this app

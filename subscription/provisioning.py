@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from subscription.models import Company, TenantSchemaState
+from subscription.scaleout.placement import place_company
 from subscription.schema import latest_tenant_migrations, migrate_database, migration_key, tenant_migration_key
-from subscription.storage import ProvisioningError, tenant_storage
+from subscription.storage import ProvisioningError, server_storage, servers, storage_for
 from subscription.tenancy import forget_alias, lease_tenant_alias, tenant_alias, validate_slug
 
 __all__ = [
@@ -35,21 +36,34 @@ __all__ = [
     "record_schema_state",
     "tenant_database_create",
     "tenant_database_drop",
+    "database_code_taken",
     "tenant_database_exists",
     "tenant_database_from_backup",
     "tenant_database_migrate",
 ]
 
 
-def tenant_database_exists(slug: str) -> bool:
-    return tenant_storage().exists(validate_slug(slug))
+def tenant_database_exists(company: Company) -> bool:
+    """Whether the company's database exists on its server."""
+    return storage_for(company).exists(validate_slug(company.slug))
 
 
-def tenant_database_create(company: Company, *, from_template: bool = True) -> TenantSchemaState:
+def database_code_taken(slug: str) -> bool:
+    """Whether a live database named for `slug` exists on any configured server (a new company must not adopt it)."""
+    validate_slug(slug)
+    return any(server_storage(name).exists(slug) for name in servers.configured().names)
+
+
+def tenant_database_create(
+    company: Company, *, from_template: bool = True, server: str | None = None
+) -> TenantSchemaState:
     """Make `company`'s database, record its schema state and activate a company being set up (steps 2–4).
 
+    A company with no server yet is placed first (on `server`, or by the placement policy:
+    subscription/scaleout/placement.py), and the choice is recorded before its database is made.
     Safe to run again after a crash. Raises ValidationError for a bad slug and ProvisioningError if the
-    database of a company already in service exists, or the company is archived or deleted.
+    database of a company already in service exists, the company is archived or deleted, or no server
+    can take it.
     """
     slug = validate_slug(company.slug)
     if company.lifecycle == Company.Lifecycle.ARCHIVED:
@@ -70,7 +84,8 @@ def tenant_database_create(company: Company, *, from_template: bool = True) -> T
         )
     started = time.perf_counter()
     forget_alias(tenant_alias(slug))
-    storage = tenant_storage()
+    place_company(company, server)
+    storage = storage_for(company)
     with storage.creation_lock():
         storage.remove_leftovers()
         # A company still being set up may have its database from a run that stopped after step 2:
@@ -95,7 +110,8 @@ def tenant_database_from_backup(company: Company, source: Path) -> TenantSchemaS
         )
     started = time.perf_counter()
     forget_alias(tenant_alias(slug))
-    tenant_storage().load_backup(slug, source)
+    place_company(company)
+    storage_for(company).load_backup(slug, source)
     state = tenant_database_migrate(company, started=started)
     _activate(company)
     return state
@@ -104,7 +120,7 @@ def tenant_database_from_backup(company: Company, source: Path) -> TenantSchemaS
 def tenant_database_migrate(company: Company, *, started: float | None = None) -> TenantSchemaState:
     """Run the migrations a database made from a backup may lack, and record its schema state."""
     started = time.perf_counter() if started is None else started
-    with lease_tenant_alias(company.slug) as alias:
+    with lease_tenant_alias(company.slug, company.server) as alias:
         migrate_database(alias)
     return record_schema_state(company, duration=time.perf_counter() - started)
 
@@ -123,7 +139,7 @@ def tenant_database_drop(company: Company) -> None:
     """Remove `company`'s database for good (tests and the final lifecycle step)."""
     slug = validate_slug(company.slug)
     forget_alias(tenant_alias(slug))
-    tenant_storage().drop(slug)
+    storage_for(company).drop(slug)
     TenantSchemaState.objects.filter(company=company).delete()
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from subscription.limits import ensure_capacity
 from subscription.models import Company, Subscription, SubscriptionPlan, UserProfile
-from subscription.provisioning import ProvisioningError, tenant_database_create, tenant_database_exists
+from subscription.provisioning import ProvisioningError, database_code_taken, tenant_database_create
 from subscription.tenancy import validate_slug
 
 
@@ -24,18 +24,20 @@ def company_create(
     status: str = Subscription.Status.TRIAL,
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
+    server: str | None = None,
     **fields,
 ) -> Company:
     """Create a company with its subscription, then its database (provisioning.py's steps).
 
     The company row and subscription are committed first, as "provisioning"; if building the database
     fails, the error is raised and `manage.py create_tenant_db SLUG` finishes the company later.
+    `server` names the database server (subscription/scaleout/placement.py chooses when None).
     Raises ValidationError for a bad or taken slug, ProvisioningError if a database of that code exists.
     """
     validate_slug(slug)
     company = Company(name=name, slug=slug, lifecycle=Company.Lifecycle.PROVISIONING, **fields)
     company.full_clean()
-    if tenant_database_exists(slug):
+    if database_code_taken(slug):
         raise ProvisioningError(_("A database for “%(slug)s” already exists; choose another code.") % {"slug": slug})
     with transaction.atomic():
         company.save()
@@ -50,7 +52,7 @@ def company_create(
         subscription.save()
     # Outside the master transaction: no master lock is held while the database is built, and a
     # failure leaves a company that says it is being set up rather than a database nobody owns.
-    tenant_database_create(company)
+    tenant_database_create(company, server=server)
     return company
 
 

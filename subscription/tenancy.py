@@ -36,7 +36,7 @@ from subscription.aliases import (  # noqa: F401 - the core's public names, re-e
     tenant_alias,
     validate_slug,
 )
-from subscription.storage import tenant_storage
+from subscription.storage import server_storage, servers
 
 if TYPE_CHECKING:
     from subscription.models import Company
@@ -70,12 +70,15 @@ _depth = threading.local()  # per thread: how many use_tenant blocks of each ali
 
 
 @contextmanager
-def lease_tenant_alias(slug: str) -> Iterator[str]:
+def lease_tenant_alias(slug: str, server: str = "") -> Iterator[str]:
     """The company's alias, registered for the block; this thread's connection to it closes at the end.
 
-    Blocks of the same company nest: the connection closes when the outermost one ends.
+    `server` is where the company's database is (Company.server; empty: the default server). A lease
+    with another server than the alias has now (the company moved) re-points it. Blocks of the same
+    company nest: the connection closes when the outermost one ends.
     """
-    alias = acquire(tenant_alias(slug), tenant_storage().connection_settings(slug))
+    storage = server_storage(server or servers.configured().default)
+    alias = acquire(tenant_alias(slug), storage.connection_settings(slug))
     depths = _depth.__dict__.setdefault("open", {})
     depths[alias] = depths.get(alias, 0) + 1
     try:
@@ -98,7 +101,7 @@ def use_tenant(company: Company | None) -> Iterator[Company | None]:
         finally:
             _current.reset(token)
         return
-    with lease_tenant_alias(company.slug):
+    with lease_tenant_alias(company.slug, company.server):
         token = _current.set(company)
         try:
             yield company
@@ -161,7 +164,7 @@ def run_with_context(func, /, *args, **kwargs):
 
 @receiver(setting_changed)
 def _forget_aliases_when_location_changes(*, setting: str, **kwargs) -> None:
-    if setting in {"TENANT_DB_DIR", "TENANT_DATABASE_URL"}:
+    if setting in {"TENANT_DB_DIR", "TENANT_DATABASE_URL", "TENANT_SERVERS", "TENANT_REPLICAS"}:
         forget_all_aliases()
 
 

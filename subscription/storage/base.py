@@ -123,6 +123,23 @@ class TenantStorage(ABC):
     def snapshot(self, slug: str) -> AbstractContextManager[str]:
         """A consistent, read-only view of the company's live database, as a connection alias for the block."""
 
+    # --- moves between servers (subscription/scaleout/moves.py) ----------------------------------
+    @abstractmethod
+    def fence(self, slug: str) -> None:
+        """Make the live database refuse every write, from every connection, open or new."""
+
+    @abstractmethod
+    def unfence(self, slug: str) -> None:
+        """Undo fence() (a database without a fence is fine)."""
+
+    @abstractmethod
+    def keep_moved(self, slug: str) -> str:
+        """Take the moved (fenced) live database aside under a name of its own; return where. Repeatable."""
+
+    @abstractmethod
+    def drop_moved(self, slug: str) -> None:
+        """Remove the database keep_moved() put aside (a missing one is fine)."""
+
     def files(self, slug: str) -> DatabaseFiles:
         """The database's files on disk (SQLite); `exists=None` where there are none to look at."""
         return DatabaseFiles(exists=None)

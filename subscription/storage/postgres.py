@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 
 from subscription.aliases import acquire, validate_slug
 from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
-from subscription.storage.postgres_copies import PostgresCopies
+from subscription.storage.postgres_copies import PostgresCopies, PostgresMoves
 
 PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
 CREATION_LOCK = 0x7E4A_0001  # the advisory lock key every builder of this project takes
 
 
-class PostgresStorage(PostgresCopies, TenantStorage):
+class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
     engine = "postgresql"
     backup_suffix = ".dump"
     # Databases that answer over the network leave threads waiting: reading several at once pays.
@@ -206,6 +206,8 @@ class PostgresStorage(PostgresCopies, TenantStorage):
 
 # --- Faults (subscription.faults) -----------------------------------------------------------------------
 LOCK_NOT_AVAILABLE = "55P03"
+# A fenced database (a move): a write in a read-only session, or a session ended by the fence.
+MOVING = ("25006", "57P01")
 
 
 def limit_lock_waits(connection, seconds: float) -> None:
@@ -224,6 +226,8 @@ def unavailable_reason(error: Exception) -> str | None:
     cause = error.__cause__ if error.__cause__ is not None else error
     if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:
         return "locked"
+    if getattr(cause, "sqlstate", None) in MOVING:
+        return "moving"
     if isinstance(cause, psycopg.OperationalError) and getattr(cause, "sqlstate", None) in (None, "3D000", "08006"):
         return "missing" if "does not exist" in str(cause) else "unreachable"
     return None

@@ -169,3 +169,39 @@ class PostgresCopies:
                 with connection_for(alias).cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield alias
+
+
+# --- Moves between servers (subscription/scaleout/moves.py) ------------------------------------------------
+READ_ONLY_SESSIONS = "default_transaction_read_only"
+
+
+class PostgresMoves:
+    """A fence that makes a database refuse every write, and the moved database kept aside (mixed in)."""
+
+    def moved_name(self, slug: str) -> str:
+        return self.archived_name(slug).replace("archived__", "moved__", 1)
+
+    def fence(self, slug: str) -> None:
+        """Every new session of the database is read-only, and the open ones are ended (their transactions
+        roll back): from now on nothing can write to it."""
+        name = self.name(slug)
+        self.execute(f'ALTER DATABASE "{name}" SET {READ_ONLY_SESSIONS} = on')
+        self.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+
+    def unfence(self, slug: str) -> None:
+        self.execute(f'ALTER DATABASE "{self.name(slug)}" RESET {READ_ONLY_SESSIONS}')
+
+    def keep_moved(self, slug: str) -> str:
+        """Rename the (fenced) live database to moved__…, replacing an older one of that name; return the name."""
+        kept = self.moved_name(slug)
+        if not self._database_exists(self.name(slug)) and self._database_exists(kept):
+            return kept  # a killed step renamed it already
+        self.execute(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)')
+        self._rename(slug, self.name(slug), kept)
+        return kept
+
+    def drop_moved(self, slug: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{self.moved_name(slug)}" WITH (FORCE)')

@@ -31,8 +31,10 @@ from subscription.storage.base import (
     migrate_alias,
 )
 from subscription.storage.sqlite_copies import (
+    FENCE_MESSAGE,
     SIDE_FILES,
     SqliteCopies,
+    SqliteMoves,
     _open,
     link_into_place,
     remove_sqlite,
@@ -42,7 +44,7 @@ from subscription.storage.sqlite_copies import (
 TENANT_INIT_COMMAND = "PRAGMA synchronous=NORMAL;"  # Django turns foreign keys on itself
 
 
-class SqliteStorage(SqliteCopies, TenantStorage):
+class SqliteStorage(SqliteMoves, SqliteCopies, TenantStorage):
     engine = "sqlite"
     backup_suffix = ".db"
     # Reading a small SQLite file is mostly Python work under the GIL: threads measured no faster.
@@ -278,6 +280,7 @@ FAULTS = {
     "file is not a database": "corrupt",
     "database disk image is malformed": "corrupt",
     "disk i/o error": "corrupt",
+    FENCE_MESSAGE: "moving",
 }
 
 

@@ -168,3 +168,67 @@ class SqliteCopies:
                 yield alias
         finally:
             remove_sqlite(path)
+
+
+# --- Moves between servers (subscription/scaleout/moves.py) ------------------------------------------------
+FENCE_PREFIX = "fence__"
+FENCE_MESSAGE = "read-only: this company database is being moved"  # storage.sqlite.FAULTS knows it
+
+
+class SqliteMoves:
+    """A fence that makes a database refuse every write, and the moved database kept aside (mixed in)."""
+
+    def moved_path(self, slug: str) -> Path:
+        return self._dir() / "moved" / self.path(slug).name
+
+    def fence(self, slug: str) -> None:
+        """Make every table refuse writes (triggers in the file itself: every connection, open or new, obeys).
+
+        Waits for a writer in progress to commit (SQLite's busy timeout); its rows are then in what is copied.
+        """
+        connection = _open(self.path(slug))
+        try:
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                )
+            ]
+            connection.execute("BEGIN IMMEDIATE")
+            for table in tables:
+                for operation in ("INSERT", "UPDATE", "DELETE"):
+                    connection.execute(
+                        f'CREATE TRIGGER IF NOT EXISTS "{FENCE_PREFIX}{table}__{operation.lower()}" '
+                        f"BEFORE {operation} ON \"{table}\" BEGIN SELECT RAISE(ABORT, '{FENCE_MESSAGE}'); END"
+                    )
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def unfence(self, slug: str) -> None:
+        """Remove the fence (a database without one is fine)."""
+        connection = _open(self.path(slug))
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            fences = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ? ESCAPE '\\'",
+                [FENCE_PREFIX.replace("_", "\\_") + "%"],
+            ).fetchall()
+            for (name,) in fences:
+                connection.execute(f'DROP TRIGGER "{name}"')
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def keep_moved(self, slug: str) -> str:
+        """Take the (fenced) live database aside under moved/, replacing an older one kept there; return where."""
+        live, kept = self.path(slug), self.moved_path(slug)
+        if self._moved_already(live, kept):
+            return str(kept)
+        remove_sqlite(kept)
+        self._checkpoint(slug, live)
+        self._move(slug, live, kept)
+        return str(kept)
+
+    def drop_moved(self, slug: str) -> None:
+        remove_sqlite(self.moved_path(slug))

@@ -124,7 +124,9 @@ def test_the_company_is_read_only_while_a_backup_is_restored_into_place(filled, 
         acme.refresh_from_db()
         assert company_access(acme) == READ_ONLY
         assert client.get("/doctors/").status_code == 200
-        assert client.post("/doctors/new/", {}).status_code == 403
+        refused = client.post("/doctors/new/", {})
+        assert refused.status_code == 503 and refused["Retry-After"]  # a pause, not a refusal
+        assert "being put back" in refused.content.decode()
         assert company_access(Company.objects.get(pk=globex.pk)) != READ_ONLY
     acme.refresh_from_db()
     assert company_access(acme) != READ_ONLY

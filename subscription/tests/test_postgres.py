@@ -17,7 +17,7 @@ from subscription.tenancy import WrongTenant, tenant_connection, use_tenant
 @pytest.mark.django_db
 def test_companies_on_postgres_are_isolated_and_made_from_a_template(on_postgres, company_factory):
     acme, globex = company_factory(), company_factory()
-    assert tenant_database_exists(acme.slug) and tenant_database_exists(globex.slug)
+    assert tenant_database_exists(acme) and tenant_database_exists(globex)
     with use_tenant(acme):
         assert tenant_connection().vendor == "postgresql"
         doctor = DoctorFactory(code="PG-ACME")
@@ -62,6 +62,6 @@ def test_a_new_template_replaces_the_stale_ones(on_postgres, company_factory):
     server.execute('CREATE DATABASE "tenant__template_0000000000000000"')
     server.execute(f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
     company = company_factory()
-    assert tenant_database_exists(company.slug)
+    assert tenant_database_exists(company)
     assert server._database_exists(current)
     assert not server._database_exists("tenant__template_0000000000000000")

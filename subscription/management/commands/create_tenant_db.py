@@ -16,8 +16,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Run every migration instead of copying the migrated template (slower; for checking).",
         )
+        parser.add_argument(
+            "--server",
+            help="The database server to make it on (a name of TENANT_SERVERS, or local); default: the open "
+            "server with the fewest companies. A company placed already stays on its server.",
+        )
 
-    def handle(self, *args, slug: str, from_scratch: bool, **options) -> None:
+    def handle(self, *args, slug: str, from_scratch: bool, server: str | None = None, **options) -> None:
         try:
             validate_slug(slug)
         except ValidationError as error:
@@ -26,7 +31,9 @@ class Command(BaseCommand):
         if company is None:
             raise CommandError(f"No company with the code “{slug}”. Create it in /admin/ first.")
         try:
-            state = tenant_database_create(company, from_template=not from_scratch)
+            state = tenant_database_create(company, from_template=not from_scratch, server=server)
         except ProvisioningError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Created the database of {slug} in {state.duration_ms} ms."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created the database of {slug} on {company.server} in {state.duration_ms} ms.")
+        )

@@ -14,7 +14,7 @@ from subscription.migration_worker import Outcome, migrate_many, migrate_one, pr
 from subscription.models import Company
 from subscription.provisioning import record_schema_states
 from subscription.schema import migration_key
-from subscription.storage import tenant_storage
+from subscription.storage import storage_for
 from subscription.workers import can_fork
 
 RECORD_EVERY = 100  # outcomes written to the master database in one transaction
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         key = migration_key()
         for company in companies:
             state = getattr(company, "schema_state", None)
-            if skip_current and state and state.migration_key == key and self.exists(company.slug):
+            if skip_current and state and state.migration_key == key and self.exists(company):
                 outcomes.append(Outcome(company.slug, True, 0.0, up_to_date=True, skipped=True))
             else:
                 pending.append(company)
@@ -108,16 +108,16 @@ class Command(BaseCommand):
         return [company for company in found if company.has_live_database]
 
     @staticmethod
-    def exists(slug: str) -> bool:
-        return tenant_storage().files(slug).exists is not False
+    def exists(company: Company) -> bool:
+        return storage_for(company).files(company.slug).exists is not False
 
     def run(self, companies: list[Company], migrate_options: dict, jobs: int):
         if jobs == 1 or len(companies) <= 1:
             for company in companies:
-                yield migrate_one(company.slug, migrate_options)
+                yield migrate_one((company.slug, company.server), migrate_options)
             return
-        slugs = [company.slug for company in companies]
-        chunks = [slugs[start : start + CHUNK] for start in range(0, len(slugs), CHUNK)]
+        places = [(company.slug, company.server) for company in companies]
+        chunks = [places[start : start + CHUNK] for start in range(0, len(places), CHUNK)]
         work = partial(migrate_many, options=migrate_options)
         if can_fork():
             # Forked workers start at once and inherit the migration graph this process has read.
@@ -128,7 +128,7 @@ class Command(BaseCommand):
             return
         # A process with other threads must not fork (their locks would stay held in the copy).
         context = multiprocessing.get_context("spawn")
-        initargs = (str(settings.TENANT_DB_DIR), settings.TENANT_DATABASE_URL)
+        initargs = (str(settings.TENANT_DB_DIR), settings.TENANT_DATABASE_URL, settings.TENANT_SERVERS)
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker, initargs=initargs) as pool:
             for outcomes in pool.map(work, chunks):
                 yield from outcomes

@@ -132,7 +132,7 @@ class Command(BaseCommand):
                 contact_phone="+994 12 555 00 00",
             )
             self.stdout.write(f"{slug}: company and database created")
-        elif company.has_live_database and not tenant_database_exists(slug):
+        elif company.has_live_database and not tenant_database_exists(company):
             tenant_database_create(company)
             self.stdout.write(f"{slug}: database created")
         return company
