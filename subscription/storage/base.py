@@ -149,6 +149,10 @@ class TenantStorage(ABC):
         """Bytes the live database takes, or None if unknown."""
 
     @abstractmethod
+    def total_size(self) -> int:
+        """Bytes every company database in service on this server takes."""
+
+    @abstractmethod
     def integrity_check(self, alias: str) -> tuple[bool, str]:
         """Check the database behind `alias`: (passed, what the check said)."""
 

@@ -203,6 +203,32 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
             cursor.execute("SELECT 1")
         return True, "ok"
 
+    def total_size(self) -> int:
+        before, _slug, after = self.name("xslugx").partition("xslugx")
+
+        def escape(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+        like = f"{escape(before)}%{escape(after)}"
+        rows = self.execute(
+            "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database WHERE datname LIKE %s", [like]
+        )
+        return int(rows[0][0])
+
+    def replay_lag(self) -> float:
+        """On a streaming replica: seconds its replay is behind, 0 when it has replayed all it received.
+
+        Raises ProvisioningError if this server is not a replica.
+        """
+        rows = self.execute(
+            "SELECT pg_is_in_recovery(), CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+            "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END"
+        )
+        in_recovery, lag = rows[0]
+        if not in_recovery:
+            raise ProvisioningError(_("This server is not a replica (it is not in recovery)."))
+        return float(lag or 0)
+
 
 # --- Faults (subscription.faults) -----------------------------------------------------------------------
 LOCK_NOT_AVAILABLE = "55P03"

@@ -247,6 +247,9 @@ class SqliteStorage(SqliteMoves, SqliteCopies, TenantStorage):
             lines = [str(row[0]) for row in cursor.fetchall()]
         return lines == ["ok"], "\n".join(lines[:20])
 
+    def total_size(self) -> int:
+        return sum(path.stat().st_size for path in self.folder.glob("tenant_*.db*") if path.is_file())
+
     def disk_usage(self) -> tuple[int, int] | None:
         try:
             usage = shutil.disk_usage(self.folder)

@@ -212,8 +212,40 @@ def test_the_wrong_company_guard_holds_across_servers(servers, company_factory):
 
 
 def test_serving_many_companies_leaves_no_connections_open(servers, company_factory, member, client):
-    companies = [company_factory(server="pg1") for _ in range(12)]
+    companies = [company_factory(server="pg1") for _ in range(6)]
     for company in companies:
         client.force_login(member("manager", company))
         assert client.get("/doctors/").status_code == 200
     assert servers.pg1.client_connections() <= 2  # the maintenance connection, at most one more
+
+
+# --- Commands ------------------------------------------------------------------------------------------
+def test_tenant_servers_lists_each_server_and_decides_which_take_new_companies(
+    servers, company_factory, settings, capsys
+):
+    settings.TENANT_REPLICAS = f"pg1={servers.replica.url}/{{slug}}"
+    company_factory(server="pg1")
+    call_command("tenant_servers", "--close", "pg2")
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert lines["pg1"].split()[1:4] == ["postgresql", "open", "1"] and "lag" in lines["pg1"]
+    assert lines["pg2"].split()[1:4] == ["postgresql", "closed", "0"]
+    assert lines["local"].split()[1:4] == ["sqlite", "closed", "0"]
+    assert server_states()["pg2"] == "closed"
+    with pytest.raises(CommandError, match="no database server named 'pg9'"):
+        call_command("tenant_servers", "--open", "pg9")
+
+
+def test_drain_server_moves_every_company_off_with_progress_and_a_summary(servers, company_factory, capsys):
+    companies = [company_factory(server="pg1") for _ in range(3)]
+    with use_tenant(companies[0]):
+        DoctorFactory(last_name="Drained")
+    call_command("drain_server", "pg1")
+    out = capsys.readouterr().out
+    assert "[3/3]" in out and "Moved 3 of 3" in out
+    assert {Company.objects.get(pk=c.pk).server for c in companies} == {"pg2"}  # local is closed
+    assert server_states()["pg1"] == "draining"
+    with use_tenant(Company.objects.get(pk=companies[0].pk)):
+        assert Doctor.objects.filter(last_name="Drained").exists()
+    with pytest.raises(ProvisioningError, match="being drained"):
+        choose_server("pg1")
