@@ -26,6 +26,7 @@ from patients.models import Patient
 from payments.models import Payment
 from sales.models import Currency, Sale
 from subscription.models import Company
+from subscription.replicas import reading_from_replica
 from subscription.storage import storage_for
 from subscription.tenancy import (
     close_tenant_connections,
@@ -175,7 +176,7 @@ def _probe(read: Callable[[Company], T], company: Company) -> Probe:
     try:
         if storage_for(company).files(company.slug).exists is False:
             return Probe(company, error="database file missing")
-        with use_tenant(company):
+        with use_tenant(company), reading_from_replica():
             value = read(company)
         return Probe(company, value=value, seconds=time.perf_counter() - started)
     except Exception as error:  # noqa: BLE001 - one broken company must not stop the others

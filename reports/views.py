@@ -34,12 +34,14 @@ from reports.selectors import field as field_reports
 from reports.selectors.periods import PRESETS, Period, month_period
 from reports.services import report_delete, report_save
 from subscription.jobs.user_jobs import job_start
+from subscription.replicas import replica_reads
 from subscription.ui.exports import EXPORT_FORMATS, export_response
 from subscription.ui.permissions import can, is_representative, require
 
 
 @login_required
 @require("dashboard_view")
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     """This month's visits, coverage, sales and pending approvals; a representative sees their own.
 
@@ -159,6 +161,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require("report_view")
+@replica_reads
 def report_detail(request: HttpRequest, kind: str) -> HttpResponse:
     """A report for the chosen period: chart, table, CSV/XLSX download and the save form."""
     page = _report_page(request, kind)

@@ -5,8 +5,9 @@ The wrong-company guard knows an object's company by the alias it was read throu
 an object of company A is never written, read through or related while company B is selected.
 """
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 
+from subscription import replicas
 from subscription.tenancy import (
     MASTER_APPS,
     NoTenantSelected,
@@ -46,11 +47,14 @@ class TenantRouter:
     def db_for_read(self, model, **hints) -> str:
         if _is_master(model):
             return DEFAULT_DB_ALIAS
-        return self._tenant_db(model, hints, writing=False)
+        primary = self._tenant_db(model, hints, writing=False)
+        # Inside replicas.reading_from_replica(): the company's replica, unless a write pinned the primary.
+        return replicas.read_alias(primary, connections) or primary
 
     def db_for_write(self, model, **hints) -> str:
         if _is_master(model):
             return DEFAULT_DB_ALIAS
+        replicas.pin_to_primary()
         return self._tenant_db(model, hints, writing=True)
 
     def allow_relation(self, obj1, obj2, **hints) -> bool:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from subscription import access, faults, storage
+from subscription import access, faults, replicas, storage
 from subscription.models import Company
 from subscription.tenancy import close_tenant_connections, tenant_alias, use_tenant
 
@@ -81,15 +81,18 @@ class TenantMiddleware:
         if not gate.enter(settings.TENANT_REQUEST_WAIT_S):
             return unavailable(request, "busy")
         token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
+        wrote = replicas.request_started(request)
         try:
             with use_tenant(company):
                 response = self.probe(request, company) or self.get_response(request)
+            replicas.remember_write(request, response)
             if response.streaming:
                 # The body runs after this returns, outside the gate: a client that never reads it
                 # must not keep a place. It waits briefly for locks all the same.
                 response.streaming_content = self.stream_in_tenant(company, response.streaming_content)
             return response
         finally:
+            replicas.wrote_recently.reset(wrote)
             faults.lock_wait.reset(token)
             close_tenant_connections()
             gate.leave()
