@@ -40,6 +40,8 @@ def _tenant_folder(tmp_path_factory):
     settings.LANGUAGE_CODE = "en"
     # Off whatever DEBUG or .env say; subscription/tests/test_second_factor.py turns it on.
     settings.SUPERUSER_2FA = False
+    # No spare PostgreSQL databases (each creation would make one more); test_moves.py tests the pool.
+    settings.TENANT_SPARE_DATABASES = 0
     # Password hashing is not under test; the fast hasher keeps logins in tests cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from subscription.models import Company, TenantSchemaState
 from subscription.scaleout.placement import place_company
+from subscription.scaleout.tasks import refill_soon
 from subscription.schema import latest_tenant_migrations, migrate_database, migration_key, tenant_migration_key
 from subscription.storage import ProvisioningError, server_storage, servers, storage_for
 from subscription.tenancy import forget_alias, lease_tenant_alias, tenant_alias, validate_slug
@@ -94,6 +95,7 @@ def tenant_database_create(
             storage.create(slug, from_template=from_template)
     state = record_schema_state(company, duration=time.perf_counter() - started)
     _activate(company)
+    refill_soon(company.server)  # the spare it may have taken (PostgreSQL)
     return state
 
 

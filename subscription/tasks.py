@@ -14,6 +14,7 @@ from subscription.jobs import periodic_job, platform_task
 from subscription.jobs.user_jobs import remove_old_job_files, run_user_job  # noqa: F401 - registers the job
 from subscription.models import Company, TenantBackup
 from subscription.provisioning import provisioning_error_message
+from subscription.scaleout.tasks import refill_spares  # noqa: F401 - registers the job
 
 logger = logging.getLogger("subscription.backups")
 

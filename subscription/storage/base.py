@@ -123,6 +123,10 @@ class TenantStorage(ABC):
     def snapshot(self, slug: str) -> AbstractContextManager[str]:
         """A consistent, read-only view of the company's live database, as a connection alias for the block."""
 
+    def refill_spares(self, count: int) -> int:
+        """Keep `count` ready databases to make companies from at once (PostgreSQL); returns how many were made."""
+        return 0
+
     # --- moves between servers (subscription/scaleout/moves.py) ----------------------------------
     @abstractmethod
     def fence(self, slug: str) -> None:

@@ -134,6 +134,8 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
                 _("The database of “%(slug)s” already exists; nothing was changed.") % {"slug": slug}
             )
         if from_template:
+            if self._take_spare(name):
+                return
             # One statement: PostgreSQL makes the copy atomically, and refuses an existing name.
             self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name()}"')
             return
@@ -143,6 +145,44 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
             self.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
         finally:
             self.execute(f'DROP DATABASE IF EXISTS "{building}"')
+
+    # --- spare databases: a company made by renaming one (milliseconds, not a template copy) -------
+    @staticmethod
+    def _spare_like() -> str:
+        from subscription.schema import migration_key
+
+        return f"tenant\\_\\_spare\\_{migration_key()[:16]}\\_%"
+
+    def _take_spare(self, name: str) -> bool:
+        """Rename a ready spare (migrated for the current state, never connected to) to `name`; False if none."""
+        rows = self.execute("SELECT datname FROM pg_database WHERE datname LIKE %s LIMIT 1", [self._spare_like()])
+        if not rows:
+            return False
+        try:
+            self.execute(f'ALTER DATABASE "{rows[0][0]}" RENAME TO "{name}"')
+        except DatabaseError:
+            return False  # taken by another builder, or in use: copy the template instead
+        return True
+
+    def refill_spares(self, count: int) -> int:
+        """Make spares until `count` are ready for the current migration state; drop stale ones. Returns how many made."""
+        from subscription.schema import migration_key
+
+        made = 0
+        with self.creation_lock():
+            key = migration_key()[:16]
+            stale = self.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_spare\\_%%' AND datname NOT LIKE %s",
+                [self._spare_like()],
+            )
+            for (spare,) in stale:
+                self.execute(f'DROP DATABASE IF EXISTS "{spare}" WITH (FORCE)')
+            ready = len(self.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [self._spare_like()]))
+            for _n in range(count - ready):
+                spare = f"tenant__spare_{key}_{uuid.uuid4().hex[:12]}"
+                self.execute(f'CREATE DATABASE "{spare}" TEMPLATE "{self.template_name()}"')
+                made += 1
+        return made
 
     def drop(self, slug: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{self.name(slug)}" WITH (FORCE)')

@@ -249,3 +249,27 @@ def test_drain_server_moves_every_company_off_with_progress_and_a_summary(server
         assert Doctor.objects.filter(last_name="Drained").exists()
     with pytest.raises(ProvisioningError, match="being drained"):
         choose_server("pg1")
+
+
+# --- Spare databases -------------------------------------------------------------------------------------
+def spares(server) -> list[str]:
+    return [
+        name for (name,) in server.execute("SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_spare\\_%'")
+    ]
+
+
+def test_a_company_is_made_from_a_spare_database_which_is_then_replaced(servers, company_factory, settings):
+    settings.TENANT_SPARE_DATABASES = 2
+    server_storage("pg1").execute('CREATE DATABASE "tenant__spare_0000000000000000_old"')  # an earlier state's
+    assert server_storage("pg1").refill_spares(2) == 2
+    ready = set(spares(servers.pg1))
+    assert len(ready) == 2 and "tenant__spare_0000000000000000_old" not in ready
+    company = company_factory(server="pg1")
+    after = set(spares(servers.pg1))
+    assert len(after) == 2 and len(ready - after) == 1  # one was taken, and the worker made another
+    with use_tenant(company):
+        DoctorFactory(last_name="Onspare")
+        assert list(Doctor.objects.values_list("last_name", flat=True)) == ["Onspare"]
+    second = company_factory(server="pg1")
+    with use_tenant(second):
+        assert not Doctor.objects.exists()  # a spare is a clean migrated database, never another company's
