@@ -123,6 +123,9 @@ TENANT_SERVERS = env("TENANT_SERVERS", default="")
 # Streaming replicas: NAME=URL pairs, NAME a PostgreSQL server of TENANT_SERVERS. Reports, exports and the
 # platform's figures read from a company's replica while its replay lag is under REPLICA_MAX_LAG_S seconds.
 TENANT_REPLICAS = env("TENANT_REPLICAS", default="")
+# PgBouncer (transaction pooling) in front of a server: NAME=URL pairs like TENANT_SERVERS. Requests and jobs
+# connect through it; making, moving and dropping databases connects to the server itself.
+TENANT_POOLERS = env("TENANT_POOLERS", default="")
 REPLICA_MAX_LAG_S = env.float("REPLICA_MAX_LAG_S", default=5.0)
 # A user's reads go to the primary for this many seconds after their own write (they see what they wrote).
 REPLICA_READ_YOUR_WRITES_S = env.float("REPLICA_READ_YOUR_WRITES_S", default=10.0)

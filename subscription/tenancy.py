@@ -164,7 +164,7 @@ def run_with_context(func, /, *args, **kwargs):
 
 @receiver(setting_changed)
 def _forget_aliases_when_location_changes(*, setting: str, **kwargs) -> None:
-    if setting in {"TENANT_DB_DIR", "TENANT_DATABASE_URL", "TENANT_SERVERS", "TENANT_REPLICAS"}:
+    if setting in {"TENANT_DB_DIR", "TENANT_DATABASE_URL", "TENANT_SERVERS", "TENANT_REPLICAS", "TENANT_POOLERS"}:
         forget_all_aliases()
 
 

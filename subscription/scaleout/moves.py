@@ -39,7 +39,7 @@ from subscription.schema import tenant_migration_key
 from subscription.storage import ProvisioningError, server_of, server_storage, servers
 from subscription.storage.base import build_alias
 from subscription.storage.copies import copy_tenant_data, verify_copy
-from subscription.tenancy import forget_alias, lease_tenant_alias, tenant_alias
+from subscription.tenancy import forget_alias, tenant_alias
 
 logger = logging.getLogger(__name__)
 Step = CompanyMove.Step
@@ -148,8 +148,8 @@ def _check_can_move(company: Company, source: str, target: str) -> None:
 def _copy_and_verify(company, source, target, progress, move, on_step) -> int:
     slug = company.slug
     with (
-        lease_tenant_alias(slug, source) as source_alias,
-        build_alias(server_storage(target).connection_settings(slug)) as target_alias,
+        build_alias(server_storage(source).direct_settings(slug)) as source_alias,
+        build_alias(server_storage(target).direct_settings(slug)) as target_alias,
     ):
         copied = copy_tenant_data(source_alias, target_alias, progress)
         move.rows = sum(copied.values())

@@ -36,13 +36,14 @@ ENGINES = {"sqlite": sqlite, "postgresql": postgres}
 
 
 @lru_cache(maxsize=8)
-def _storage(database_url: str, folder: str) -> TenantStorage:
-    return PostgresStorage(database_url) if database_url else SqliteStorage(folder)
+def _storage(database_url: str, folder: str, pooled_url: str = "") -> TenantStorage:
+    return PostgresStorage(database_url, pooled_url) if database_url else SqliteStorage(folder)
 
 
 def server_storage(name: str) -> TenantStorage:
     """The store of the server `name` (storage.servers); raises UnknownServer if the settings do not list it."""
-    return _storage(servers.configured().url(name), str(settings.TENANT_DB_DIR))
+    configured = servers.configured()
+    return _storage(configured.url(name), str(settings.TENANT_DB_DIR), configured.poolers.get(name, ""))
 
 
 def replica_storage(name: str) -> TenantStorage | None:

@@ -52,6 +52,10 @@ class TenantStorage(ABC):
     def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
         """Connection settings of a company's database (`database_name` overrides the name: builds)."""
 
+    def direct_settings(self, slug: str) -> dict:
+        """Connection settings to the database itself, past any connection pooler (moves, builds)."""
+        return self.connection_settings(slug)
+
     @abstractmethod
     def exists(self, slug: str) -> bool:
         """Whether the company's live database exists."""

@@ -29,20 +29,32 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
     # Databases that answer over the network leave threads waiting: reading several at once pays.
     probe_jobs = 4
 
-    def __init__(self, url_template: str) -> None:
+    def __init__(self, url_template: str, pooled_template: str = "") -> None:
         self.url_template = url_template
+        # A connection pooler in front of the server (TENANT_POOLERS): requests and jobs connect through it;
+        # what makes, renames, moves or drops databases connects to the server itself.
+        self.pooled_template = pooled_template
         self._server: str | None = None
 
     # --- names -----------------------------------------------------------------------------------
     def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
         validate_slug(slug)
-        config = environ.Env.db_url_config(self.url_template.replace("{slug}", slug.replace("-", "_")))
+        pooled = bool(self.pooled_template) and database_name is None
+        template = self.pooled_template if pooled else self.url_template
+        config = environ.Env.db_url_config(template.replace("{slug}", slug.replace("-", "_")))
+        if pooled:
+            # Transaction pooling: no cursor may outlive its transaction on the server connection.
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
         if database_name is not None:
             config["NAME"] = database_name
         return config
 
+    def direct_settings(self, slug: str) -> dict:
+        return self.connection_settings(slug, database_name=self.name(slug))
+
     def name(self, slug: str) -> str:
-        return self.connection_settings(slug)["NAME"]
+        validate_slug(slug)
+        return environ.Env.db_url_config(self.url_template.replace("{slug}", slug.replace("-", "_")))["NAME"]
 
     def archived_name(self, slug: str) -> str:
         name = f"archived__{self.name(slug)}"
@@ -58,7 +70,7 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
     # --- the server ------------------------------------------------------------------------------
     def _server_alias(self) -> str:
         """An alias for statements about databases (CREATE, DROP, RENAME), run from the server's maintenance database."""
-        config = self.connection_settings("server")
+        config = self.connection_settings("server", database_name="postgres")
         if self._server is None:
             # One alias per server, leased for the life of the process: it is never released.
             key = hashlib.sha256(repr(sorted((k, str(v)) for k, v in config.items())).encode()).hexdigest()[:12]

@@ -6,7 +6,7 @@ Each name leads to a store (subscription.storage): `local` is the SQLite folder 
 present unless TENANT_SERVERS says `local=off`; every other name is a PostgreSQL server whose URL has
 `{slug}` where the database name takes the company's code. `TENANT_DATABASE_URL` is the one-server
 shorthand: it is the server `main`. TENANT_REPLICAS pairs a server's name with the URL (same form) of
-its streaming replica. Which company is on which server is recorded in the master database
+its streaming replica, TENANT_POOLERS the URL of a PgBouncer in front of a server. Which company is on which server is recorded in the master database
 (Company.server); which servers take new companies, by subscription.placement.
 """
 
@@ -39,6 +39,7 @@ class Servers:
 
     urls: dict[str, str]
     replicas: dict[str, str] = field(default_factory=dict)
+    poolers: dict[str, str] = field(default_factory=dict)  # PgBouncer (transaction pooling) in front of a server
 
     @property
     def names(self) -> list[str]:
@@ -91,7 +92,7 @@ def _check_url(setting: str, name: str, url: str) -> None:
 
 
 @lru_cache(maxsize=8)
-def parse(servers: str, shorthand: str, replicas: str) -> Servers:
+def parse(servers: str, shorthand: str, replicas: str, poolers: str = "") -> Servers:
     """The servers the three settings describe; raises ImproperlyConfigured (one line) on a mistake."""
     urls = _pairs("TENANT_SERVERS", servers)
     if shorthand:
@@ -116,7 +117,12 @@ def parse(servers: str, shorthand: str, replicas: str) -> Servers:
         if name not in urls or name == LOCAL:
             raise ImproperlyConfigured(f"TENANT_REPLICAS: {name!r} is not a PostgreSQL server of TENANT_SERVERS.")
         _check_url("TENANT_REPLICAS", name, url)
-    return Servers(urls, replica_urls)
+    pooler_urls = _pairs("TENANT_POOLERS", poolers)
+    for name, url in pooler_urls.items():
+        if name not in urls or name == LOCAL:
+            raise ImproperlyConfigured(f"TENANT_POOLERS: {name!r} is not a PostgreSQL server of TENANT_SERVERS.")
+        _check_url("TENANT_POOLERS", name, url)
+    return Servers(urls, replica_urls, pooler_urls)
 
 
 def configured() -> Servers:
@@ -125,4 +131,5 @@ def configured() -> Servers:
         getattr(settings, "TENANT_SERVERS", ""),
         settings.TENANT_DATABASE_URL,
         getattr(settings, "TENANT_REPLICAS", ""),
+        getattr(settings, "TENANT_POOLERS", ""),
     )

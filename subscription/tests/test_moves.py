@@ -273,3 +273,24 @@ def test_a_company_is_made_from_a_spare_database_which_is_then_replaced(servers,
     second = company_factory(server="pg1")
     with use_tenant(second):
         assert not Doctor.objects.exists()  # a spare is a clean migrated database, never another company's
+
+
+def test_the_product_runs_through_pgbouncer_with_bounded_server_connections(
+    settings, pg_servers, pgbouncer, company_factory, member, client
+):
+    """Companies on pg1 reached through PgBouncer (transaction pooling): made, written, listed, exported."""
+    prefix = f"bn{uuid.uuid4().hex[:6]}"
+    settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}}"
+    settings.TENANT_POOLERS = f"pg1={pgbouncer.url}/{prefix}_{{slug}}"
+    companies = [company_factory(server="pg1") for _ in range(4)]
+    for company in companies:
+        with use_tenant(company):
+            DoctorFactory(last_name=f"Pooled{company.pk}")
+        client.force_login(member("manager", company))
+        page = client.get("/doctors/")
+        assert page.status_code == 200 and f"Pooled{company.pk}" in page.content.decode()
+        export = client.get("/doctors/?export=csv")
+        assert export.status_code == 200 and f"Pooled{company.pk}" in b"".join(export.streaming_content).decode()
+        assert pg_servers.pg1.client_connections() <= pgbouncer.pool_size + 1
+    pools = {row["database"] for row in pgbouncer.show("POOLS")}
+    assert {f"{prefix}_{company.slug.replace('-', '_')}" for company in companies} <= pools  # served through it
