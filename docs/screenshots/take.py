@@ -6,6 +6,7 @@ Playwright. Options: --language az|en|ru (default az), --only NAME (repeatable).
 """
 
 import argparse
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +19,9 @@ sys.path.insert(0, str(HERE.parents[1]))
 from config.tests.browser.server import PASSWORD, DemoServer, chromium_path, launch_chromium  # noqa: E402
 
 WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1360, 700, 1500
+WORKER_MS = 60_000  # how long a job the script asks for (a backup) may take the worker
+# (who, address, file name). An address is a path, or (page, pattern): the first link on that page whose
+# address matches the pattern, for pages whose ids the demo data decides.
 COMPANY_PAGES = [
     ("acme_manager", "/", "dashboard"),
     ("acme_manager", "/doctors/", "doctors"),
@@ -25,6 +29,12 @@ COMPANY_PAGES = [
     ("acme_manager", "/appointments/upcoming/?view=week", "visits-week"),
     ("acme_manager", "/sales/", "sales"),
     ("acme_manager", "/reports/visits_plan/", "report-visits-planned-vs-done"),
+    ("acme_manager", "/territories/", "territories"),
+    ("acme_manager", ("/plans/?status=submitted", r"/plans/\d+/"), "plan-approval"),
+    ("acme_manager", "/targets/", "targets"),
+    ("acme_manager", "/sales/samples/", "samples"),
+    ("acme_manager", "/sales/pharmacies/", "pharmacies"),
+    ("acme_rep", ("/appointments/today/", r"/appointments/\d+/report/"), "call-report"),
     ("acme_owner", "/settings/", "settings"),
 ]
 ADMIN_PAGES = [
@@ -32,6 +42,8 @@ ADMIN_PAGES = [
     ("/master-admin/analytics/", "master-admin-analytics"),
     ("/master-admin/monitoring/", "master-admin-monitoring"),
     ("/master-admin/impersonations/", "master-admin-log"),
+    ("/master-admin/companies/acme/", "master-admin-backups"),
+    ("/master-admin/jobs/", "master-admin-jobs"),
     ("/admin/subscription/company/", "django-admin-companies"),
 ]
 
@@ -46,9 +58,30 @@ def log_in(context, username: str):
     return page
 
 
-def shoot(page, path: str, name: str, only: set[str]) -> None:
+def first_link(page, on: str, pattern: str) -> str:
+    page.goto(on)
+    hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for href in hrefs:
+        if re.fullmatch(pattern, href):
+            return href
+    raise SystemExit(f"{on} has no link matching {pattern}: the demo data has changed")
+
+
+def back_up(admin, slug: str) -> None:
+    """'Back up now' on the company's page, and wait for the worker: the backup and its job run are then shown."""
+    admin.goto(f"/master-admin/companies/{slug}/")
+    rows = admin.locator("#backup-list tbody tr")
+    before = rows.count()
+    admin.locator("#backups form[action$='/backup/'] button").click()
+    admin.wait_for_url(f"**/master-admin/companies/{slug}/")
+    rows.nth(before).wait_for(timeout=WORKER_MS)
+
+
+def shoot(page, path: str | tuple[str, str], name: str, only: set[str]) -> None:
     if only and name not in only:
         return
+    if isinstance(path, tuple):
+        path = first_link(page, *path)
     page.set_viewport_size({"width": WIDTH, "height": MIN_HEIGHT})
     page.goto(path)
     page.wait_for_load_state("load")
@@ -73,6 +106,8 @@ def take(base_url: str, language: str, only: set[str]) -> None:
                 pages[username] = log_in(context(), username)
             shoot(pages[username], path, name, only)
         admin = log_in(context(), "admin")
+        if not only or only & {"master-admin-backups", "master-admin-jobs"}:
+            back_up(admin, "acme")
         for path, name in ADMIN_PAGES:
             shoot(admin, path, name, only)
         admin.goto("/master-admin/companies/acme/enter/")
