@@ -103,9 +103,21 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
             finally:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [CREATION_LOCK])
 
+    # The databases of this store's own work are named after its company databases (`tenant_` + `_template_…`
+    # for tenant_{slug}), so that two deployments, or two test runs, sharing a server never touch each other's.
+    def _own(self, kind: str) -> str:
+        """The name of one of this store's own databases: `kind` is e.g. template_<key>, build_<id>, spare_<key>_<id>."""
+        before = self.name("xslugx").partition("xslugx")[0] or "tenant_"
+        return f"{before}_{kind}"
+
+    def _own_like(self, kind: str) -> str:
+        """A LIKE pattern (escaped) for this store's own databases whose name starts with `kind`."""
+        escaped = self._own(kind).replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+        return f"{escaped}%"
+
     def remove_leftovers(self) -> list[str]:
         """Databases of builds that never finished (killed): every build holds the creation lock."""
-        rows = self.execute("SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_build\\_%%'")
+        rows = self.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [self._own_like("build_")])
         for (name,) in rows:
             self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return [name for (name,) in rows]
@@ -114,10 +126,10 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
         """The migrated template for the current migration state, built once per server."""
         from subscription.schema import migration_key
 
-        template = f"tenant__template_{migration_key()[:16]}"
+        template = self._own(f"template_{migration_key()[:16]}")
         if self._database_exists(template):
             return template
-        building = f"tenant__build_{uuid.uuid4().hex[:16]}"
+        building = self._own(f"build_{uuid.uuid4().hex[:16]}")
         try:
             self._migrate_new_database(building)
             try:
@@ -128,8 +140,8 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
         finally:
             self.execute(f'DROP DATABASE IF EXISTS "{building}"')
         stale = self.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_template\\_%%' AND datname <> %s",
-            [template],
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+            [self._own_like("template_"), template],
         )
         for (name,) in stale:
             try:
@@ -151,7 +163,7 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
             # One statement: PostgreSQL makes the copy atomically, and refuses an existing name.
             self.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template_name()}"')
             return
-        building = f"tenant__build_{uuid.uuid4().hex[:16]}"
+        building = self._own(f"build_{uuid.uuid4().hex[:16]}")
         try:
             self._migrate_new_database(building)
             self.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
@@ -159,11 +171,10 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
             self.execute(f'DROP DATABASE IF EXISTS "{building}"')
 
     # --- spare databases: a company made by renaming one (milliseconds, not a template copy) -------
-    @staticmethod
-    def _spare_like() -> str:
+    def _spare_like(self) -> str:
         from subscription.schema import migration_key
 
-        return f"tenant\\_\\_spare\\_{migration_key()[:16]}\\_%"
+        return self._own_like(f"spare_{migration_key()[:16]}_")
 
     def _take_spare(self, name: str) -> bool:
         """Rename a ready spare (migrated for the current state, never connected to) to `name`; False if none."""
@@ -184,14 +195,14 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
         with self.creation_lock():
             key = migration_key()[:16]
             stale = self.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_spare\\_%%' AND datname NOT LIKE %s",
-                [self._spare_like()],
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname NOT LIKE %s",
+                [self._own_like("spare_"), self._spare_like()],
             )
             for (spare,) in stale:
                 self.execute(f'DROP DATABASE IF EXISTS "{spare}" WITH (FORCE)')
             ready = len(self.execute("SELECT 1 FROM pg_database WHERE datname LIKE %s", [self._spare_like()]))
             for _n in range(count - ready):
-                spare = f"tenant__spare_{key}_{uuid.uuid4().hex[:12]}"
+                spare = self._own(f"spare_{key}_{uuid.uuid4().hex[:12]}")
                 self.execute(f'CREATE DATABASE "{spare}" TEMPLATE "{self.template_name()}"')
                 made += 1
         return made

@@ -253,17 +253,17 @@ def test_drain_server_moves_every_company_off_with_progress_and_a_summary(server
 
 # --- Spare databases -------------------------------------------------------------------------------------
 def spares(server) -> list[str]:
-    return [
-        name for (name,) in server.execute("SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_spare\\_%'")
-    ]
+    pattern = server_storage("pg1")._own_like("spare_")
+    return [name for (name,) in server.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [pattern])]
 
 
 def test_a_company_is_made_from_a_spare_database_which_is_then_replaced(servers, company_factory, settings):
     settings.TENANT_SPARE_DATABASES = 2
-    server_storage("pg1").execute('CREATE DATABASE "tenant__spare_0000000000000000_old"')  # an earlier state's
+    old = server_storage("pg1")._own("spare_0000000000000000_old")
+    server_storage("pg1").execute(f'CREATE DATABASE "{old}"')  # an earlier migration state's
     assert server_storage("pg1").refill_spares(2) == 2
     ready = set(spares(servers.pg1))
-    assert len(ready) == 2 and "tenant__spare_0000000000000000_old" not in ready
+    assert len(ready) == 2 and old not in ready
     company = company_factory(server="pg1")
     after = set(spares(servers.pg1))
     assert len(after) == 2 and len(ready - after) == 1  # one was taken, and the worker made another

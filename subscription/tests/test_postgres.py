@@ -58,10 +58,10 @@ def test_a_new_template_replaces_the_stale_ones(on_postgres, company_factory):
     from subscription.storage import tenant_storage
 
     server = tenant_storage()
-    current = f"tenant__template_{migration_key()[:16]}"
-    server.execute('CREATE DATABASE "tenant__template_0000000000000000"')
+    current, stale = server._own(f"template_{migration_key()[:16]}"), server._own("template_0000000000000000")
+    server.execute(f'CREATE DATABASE "{stale}"')
     server.execute(f'DROP DATABASE IF EXISTS "{current}" WITH (FORCE)')
     company = company_factory()
     assert tenant_database_exists(company)
     assert server._database_exists(current)
-    assert not server._database_exists("tenant__template_0000000000000000")
+    assert not server._database_exists(stale)

@@ -1,7 +1,6 @@
 """The core at a thousand companies: bounded aliases, no races between threads, a guard that never fails open."""
 
 import threading
-import time
 
 import pytest
 from django.db import close_old_connections, connections
@@ -36,22 +35,12 @@ def use_briefly(slug: str) -> None:
     close_tenant_connections()
 
 
-def fastest_close_old_connections(rounds: int = 5, calls: int = 2000) -> float:
-    best = float("inf")
-    for _round in range(rounds):
-        started = time.perf_counter()
-        for _call in range(calls):
-            close_old_connections()
-        best = min(best, time.perf_counter() - started)
-    return best / calls
-
-
 @pytest.mark.django_db
 def test_after_a_thousand_companies_the_alias_mapping_and_its_loops_cost_what_one_company_costs(settings):
     settings.TENANT_ALIAS_CACHE = 64
     baseline_size = len(connections.settings)
     use_briefly("served-first")
-    one_company = fastest_close_old_connections()
+    one_company = len(connections.all(initialized_only=False))
 
     for slug in fake_slugs(MANY):
         use_briefly(slug)
@@ -59,7 +48,9 @@ def test_after_a_thousand_companies_the_alias_mapping_and_its_loops_cost_what_on
     assert len(connections.settings) <= baseline_size
     assert not [alias for alias in connections.settings if alias.startswith("tenant_served")]
     assert [alias for alias in leased_aliases() if alias_company(alias)] == []
-    assert fastest_close_old_connections() <= 2 * one_company
+    # What close_old_connections() and connections.all() loop over: as many aliases as with one company
+    # (their time is measured by bench/aliases.py, not asserted here: a loaded machine would make it flaky).
+    assert len(connections.all(initialized_only=False)) <= one_company
 
 
 @pytest.mark.django_db
