@@ -1,6 +1,6 @@
 from django.urls import path
 
-from master_admin import backup_views, views
+from master_admin import backup_views, server_views, views
 
 app_name = "master_admin"
 
@@ -24,7 +24,11 @@ urlpatterns = [
         backup_views.company_backup_restore,
         name="company-backup-restore",
     ),
+    path("companies/<str:slug>/server/", server_views.company_server, name="company-server"),
+    path("companies/<str:slug>/move/", server_views.company_move, name="company-move"),
     path("jobs/", backup_views.job_list, name="job-list"),
+    path("servers/", server_views.server_list, name="server-list"),
+    path("servers/<str:name>/state/", server_views.server_state, name="server-state"),
     path("exit/", views.impersonation_exit, name="impersonation-exit"),
     path("impersonations/", views.impersonation_list, name="impersonation-list"),
     path("analytics/", views.analytics, name="analytics-dashboard"),

@@ -104,8 +104,10 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "read_only_if_entered": impersonation_is_read_only(row.company),
     }
     from master_admin.backup_views import backups_context
+    from master_admin.server_views import server_context
 
     context.update(backups_context(request, company))
+    context.update(server_context(request, company))
     return render(request, "master_admin/company_detail.html", context)
 
 

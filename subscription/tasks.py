@@ -1,5 +1,6 @@
-"""The platform's backup jobs: scheduled backups with retention, the daily restore drill, a backup or a
-restore asked for in /master-admin/, and the removal of old job files (the worker imports this module)."""
+"""The platform's jobs: scheduled backups with retention, the daily restore drill, a backup, a restore or a
+move to another server asked for in /master-admin/, and the removal of old job files (the worker imports
+this module)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from subscription.jobs import periodic_job, platform_task
 from subscription.jobs.user_jobs import remove_old_job_files, run_user_job  # noqa: F401 - registers the job
 from subscription.models import Company, TenantBackup
 from subscription.provisioning import provisioning_error_message
+from subscription.scaleout.moves import move_company
 from subscription.scaleout.tasks import refill_spares  # noqa: F401 - registers the job
 
 logger = logging.getLogger("subscription.backups")
@@ -79,3 +81,17 @@ def restore_now(*, slug: str, backup_id: int, by: str) -> str:
         "file": backup.file_name,
         "safety": restored.safety.file_name if restored.safety else "—",
     }
+
+
+@platform_task()
+def move_now(*, slug: str, target: str, by: str, drop_source: bool = False) -> str:
+    """A move to another server asked for in /master-admin/ ("Move to…"); a MoveError fails the run with its message."""
+    move = move_company(Company.objects.get(slug=slug), target, by=by, drop_source=drop_source)
+    summary = _("moved to %(target)s: %(rows)d rows, read-only %(seconds).1f s") % {
+        "target": move.target,
+        "rows": move.rows,
+        "seconds": (move.read_only_ms or 0) / 1000,
+    }
+    if move.kept_source:
+        summary += "; " + _("the old database is kept as %(where)s") % {"where": move.kept_source}
+    return summary

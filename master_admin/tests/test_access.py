@@ -10,6 +10,7 @@ from subscription.backups.catalogue import backup_create
 pytestmark = pytest.mark.django_db
 
 REASON = {"reason": "Checking the access matrix"}
+MOVE = {"target": "local", "confirm": "on"}  # where it is already: refused, nothing moved
 
 
 def confirm(company) -> dict:
@@ -37,6 +38,10 @@ def every_url(company) -> list[tuple[str, str, str, dict, int]]:
         ("company-backups", "get", reverse("master_admin:company-backups", args=slug), {}, 200),
         ("company-backup-restore", "get", restore, {}, 200),
         ("company-backup-restore", "post", restore, confirm(company), 302),
+        ("company-server", "get", reverse("master_admin:company-server", args=slug), {}, 200),
+        ("company-move", "post", reverse("master_admin:company-move", args=slug), MOVE, 302),
+        ("server-list", "get", reverse("master_admin:server-list"), {}, 200),
+        ("server-state", "post", reverse("master_admin:server-state", args=["local"]), {"state": "open"}, 302),
         # Lifecycle steps last, in an order that leaves the company active again.
         ("company-backup", "post", reverse("master_admin:company-backup", args=slug), {}, 302),
         ("company-suspend", "post", reverse("master_admin:company-suspend", args=slug), {}, 302),

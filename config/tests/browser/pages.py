@@ -72,6 +72,7 @@ MAIN_PAGES: list[tuple[str | None, str]] = [
     ("admin", "/master-admin/companies/acme/enter/"),
     ("admin", "/master-admin/analytics/"),
     ("admin", "/master-admin/monitoring/"),
+    ("admin", "/master-admin/servers/"),
     ("admin", "/master-admin/impersonations/"),
     ("admin", "/admin/"),
     ("admin", "/admin/subscription/company/"),
