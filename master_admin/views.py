@@ -105,7 +105,8 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     from master_admin.backup_views import backups_context
 
-    context.update(backups_context(request, company))
+    # The card shows the annotated company (plan name, subscription end), not the plain one.
+    context.update(backups_context(request, row.company))
     return render(request, "master_admin/company_detail.html", context)
 
 
