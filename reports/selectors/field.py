@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from appointments.models import Appointment, MonthlyPlan
 from appointments.plan_selectors import plan_vs_done
@@ -126,7 +127,7 @@ def plan_done_report(*, period: Period, territory: int | None = None) -> ReportR
             )
     planned, done = sum(row[4] for row in rows), sum(row[5] for row in rows)
     return ReportResult(
-        columns=[_("Month"), _("Representative"), _("Plan"), _("Doctors")]
+        columns=[_("Month"), _("Representative"), pgettext("work plan", "Plan"), _("Doctors")]
         + [_("Calls planned"), _("Planned calls done"), _("Done, %"), _("All calls done")],
         rows=rows,
         totals=[
