@@ -54,7 +54,7 @@ def targets_report(*, period: Period, measure: str = "sales", territory: int | N
         columns=[_("Representative or territory"), _("Product"), *columns],
         rows=rows,
         totals=[[_("Total"), "", *_figures(sales_target_totals(items))]],
-        chart_labels=[f"{who} · {product}"[:14] for who, product in keys],
+        chart_labels=[f"{who} · {product}" for who, product in keys],
         chart_series=[(_("Target, AZN"), [row[5] for row in rows]), (_("Sold, AZN"), [row[6] for row in rows])],
         notes=[
             _(
@@ -142,7 +142,7 @@ def plan_done_report(*, period: Period, territory: int | None = None) -> ReportR
                 sum(row[7] for row in rows),
             ]
         ],
-        chart_labels=[f"{row[0]} {row[1]}"[:14] for row in rows],
+        chart_labels=[f"{row[0]} · {row[1]}" for row in rows],
         chart_series=[
             (_("Calls planned"), [row[4] for row in rows]),
             (_("Planned calls done"), [row[5] for row in rows]),
@@ -177,7 +177,7 @@ def samples_report(*, period: Period, territory: int | None = None) -> ReportRes
         ],
         rows=rows,
         totals=[[_("Total"), "", sum(r[2] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows)]],
-        chart_labels=[f"{row[0]} · {row[1]}"[:14] for row in rows],
+        chart_labels=[f"{row[0]} · {row[1]}" for row in rows],
         chart_series=[
             (_("Given in the period"), [row[3] for row in rows]),
             (_("On hand now"), [row[4] for row in rows]),
