@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImpersonationSessionQuerySet(models.QuerySet):
@@ -113,7 +114,7 @@ class JobRun(models.Model):
 
     class Result(models.TextChoices):
         RUNNING = "running", _("Running")
-        OK = "ok", _("Done")
+        OK = "ok", pgettext_lazy("job state", "Done")  # not a held visit
         RETRYING = "retrying", _("Failed, will be retried")
         FAILED = "failed", _("Failed")
 

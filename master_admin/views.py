@@ -106,8 +106,9 @@ def company_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from master_admin.backup_views import backups_context
     from master_admin.server_views import server_context
 
-    context.update(backups_context(request, company))
-    context.update(server_context(request, company))
+    # The cards show the annotated company (plan name, subscription end), not the plain one.
+    context.update(backups_context(request, row.company))
+    context.update(server_context(request, row.company))
     return render(request, "master_admin/company_detail.html", context)
 
 

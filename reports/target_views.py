@@ -25,6 +25,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
     """The month's sales targets with what was sold, and the visit frequency; a representative sees their own."""
     form = TargetMonthForm(request.GET or None)
     month = (form.cleaned_data.get("month") if form.is_valid() else None) or timezone.localdate().replace(day=1)
+    form = TargetMonthForm(initial={"month": month})  # the field shows the month the page shows
     period = month_period(month)
     own = is_representative(request)
     items = sales_targets(period, representative_ids={request.user.pk} if own else None)

@@ -95,6 +95,16 @@ def test_the_detail_page_shows_the_company(counted, superuser_client):
     assert reverse("master_admin:company-enter", args=[counted.slug]) in page.text
 
 
+def test_the_detail_page_card_shows_the_plan_and_end_of_subscription(company_factory, superuser_client):
+    starter = SubscriptionPlan.objects.create(code="starter", name="Starter", price_monthly=49)
+    company = company_factory(name="Şəki Farm", plan=starter)
+    company.subscriptions.update(ends_on=timezone.localdate().replace(year=2031, month=3, day=31))
+    page = superuser_client.get(reverse("master_admin:company-detail", args=[company.slug])).text
+    card = page[page.index(">Company</h2>") : page.index("</dl>")]
+    assert '<dd class="col-7">Starter</dd>' in card
+    assert "until 31.03.2031" in card
+
+
 def test_recounting_one_company_updates_its_figures(acme, superuser_client):
     platform_stats_refresh(companies=[acme])
     with use_tenant(acme):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from appointments.models import Appointment, MonthlyPlan
 from appointments.plan_selectors import plan_vs_done
@@ -53,7 +54,7 @@ def targets_report(*, period: Period, measure: str = "sales", territory: int | N
         columns=[_("Representative or territory"), _("Product"), *columns],
         rows=rows,
         totals=[[_("Total"), "", *_figures(sales_target_totals(items))]],
-        chart_labels=[f"{who} · {product}"[:14] for who, product in keys],
+        chart_labels=[f"{who} · {product}" for who, product in keys],
         chart_series=[(_("Target, AZN"), [row[5] for row in rows]), (_("Sold, AZN"), [row[6] for row in rows])],
         notes=[
             _(
@@ -126,7 +127,7 @@ def plan_done_report(*, period: Period, territory: int | None = None) -> ReportR
             )
     planned, done = sum(row[4] for row in rows), sum(row[5] for row in rows)
     return ReportResult(
-        columns=[_("Month"), _("Representative"), _("Plan"), _("Doctors")]
+        columns=[_("Month"), _("Representative"), pgettext("work plan", "Plan"), _("Doctors")]
         + [_("Calls planned"), _("Planned calls done"), _("Done, %"), _("All calls done")],
         rows=rows,
         totals=[
@@ -141,7 +142,7 @@ def plan_done_report(*, period: Period, territory: int | None = None) -> ReportR
                 sum(row[7] for row in rows),
             ]
         ],
-        chart_labels=[f"{row[0]} {row[1]}"[:14] for row in rows],
+        chart_labels=[f"{row[0]} · {row[1]}" for row in rows],
         chart_series=[
             (_("Calls planned"), [row[4] for row in rows]),
             (_("Planned calls done"), [row[5] for row in rows]),
@@ -176,7 +177,7 @@ def samples_report(*, period: Period, territory: int | None = None) -> ReportRes
         ],
         rows=rows,
         totals=[[_("Total"), "", sum(r[2] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows)]],
-        chart_labels=[f"{row[0]} · {row[1]}"[:14] for row in rows],
+        chart_labels=[f"{row[0]} · {row[1]}" for row in rows],
         chart_series=[
             (_("Given in the period"), [row[3] for row in rows]),
             (_("On hand now"), [row[4] for row in rows]),

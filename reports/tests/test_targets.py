@@ -211,3 +211,15 @@ def test_reports_filter_by_territory(acme, member, login):
     assert narrowed.context["result"].totals[0][1] == 1
     for kind in ("targets", "plan_done", "samples"):
         assert client.get(reverse("reports:report-detail", args=[kind]), {"territory": territory.pk}).status_code == 200
+
+
+def test_the_targets_page_fills_the_month_field_with_the_month_it_shows(acme, member, login):
+    client = login(member("manager", acme))
+    this_month = timezone.localdate().strftime("%Y-%m")
+    page = client.get(reverse("targets:target-list")).text
+    assert f'name="month" value="{this_month}"' in page
+    asked = client.get(reverse("targets:target-list"), {"month": "2030-02"}).text
+    assert 'name="month" value="2030-02"' in asked
+    assert "February 2030" in asked
+    garbled = client.get(reverse("targets:target-list"), {"month": "soon"}).text
+    assert f'name="month" value="{this_month}"' in garbled
