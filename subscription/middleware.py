@@ -118,13 +118,16 @@ class TenantMiddleware:
         if company is None or not isinstance(exception, DatabaseError):
             return None
         connection = getattr(connections._connections, tenant_alias(company.slug), None)
-        if connection is None or not connection.errors_occurred:
-            return None  # the error came from elsewhere (the master database, say)
-        reason = storage.unavailable_reason(connection, exception)
-        if reason is None:
+        if connection is None:
             return None
-        if reason not in faults.TRANSIENT:
-            faults.report_fault(company, reason, exception)
+        reason = storage.unavailable_reason(connection, exception)
+        if reason in faults.TRANSIENT:
+            # The company's database is being moved: its session was ended by the fence, or it refused the
+            # write. (The atomic block that failed may have closed the connection, clearing errors_occurred.)
+            return unavailable(request, reason)
+        if reason is None or not connection.errors_occurred:
+            return None  # the error came from elsewhere (the master database, say)
+        faults.report_fault(company, reason, exception)
         return unavailable(request, reason)
 
     @staticmethod

@@ -43,9 +43,10 @@ def companies_per_server() -> dict[str, int]:
     """Companies whose database is (or is being made) on each configured server; deleted ones not counted."""
     configured = servers.configured()
     counts = dict.fromkeys(configured.names, 0)
-    rows = Company.objects.exclude(lifecycle=Company.Lifecycle.DELETED).values("server").annotate(n=Count("pk"))
-    for row in rows:
-        name = row["server"] or configured.default
+    # A company not placed yet (the one being placed, say) counts nowhere.
+    live = Company.objects.exclude(lifecycle=Company.Lifecycle.DELETED).exclude(server="")
+    for row in live.values("server").annotate(n=Count("pk")):
+        name = row["server"]
         if name in counts:
             counts[name] += row["n"]
     return counts

@@ -32,6 +32,11 @@ class Answer:
     text: str
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 class Browser:
     """Cookies and CSRF like a browser's, over urllib."""
 
@@ -39,8 +44,10 @@ class Browser:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        # Answers a redirect as itself (status 302), for tests that must tell a saved form from what follows.
+        self.no_redirects = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects)
 
-    def request(self, path: str, data: dict | None = None, timeout: float = 60) -> Answer:
+    def request(self, path: str, data: dict | None = None, timeout: float = 60, *, follow: bool = True) -> Answer:
         body = None
         headers = {"Referer": self.base + path}
         if data is not None:
@@ -48,7 +55,8 @@ class Browser:
             body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **data}).encode()
         started = time.perf_counter()
         try:
-            with self.opener.open(urllib.request.Request(self.base + path, body, headers), timeout=timeout) as reply:
+            opener = self.opener if follow else self.no_redirects
+            with opener.open(urllib.request.Request(self.base + path, body, headers), timeout=timeout) as reply:
                 return Answer(reply.status, time.perf_counter() - started, reply.read().decode())
         except urllib.error.HTTPError as error:
             return Answer(error.code, time.perf_counter() - started, error.read().decode())
@@ -80,6 +88,11 @@ class LiveSite:
             **environment,
         }
         self.server: subprocess.Popen | None = None
+        self.log_path = folder / f"gunicorn-{self.port}.log"
+
+    def log(self) -> str:
+        """What the server wrote to its error stream (tracebacks of 500s among it)."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
@@ -115,7 +128,7 @@ class LiveSite:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(self.log_path, "ab"),  # noqa: SIM115 - the server writes it until stopped
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -68,6 +68,9 @@ def test_the_commands_walk_the_lifecycle(acme, globex, doctors):
         ("suspend_company", Lifecycle.DELETED, "cannot come back"),
     ],
 )
+# Transactional: run_from_argv() closes every connection when the command ends, as manage.py would, which
+# a test inside one transaction of the master database (on PostgreSQL) cannot survive.
+@pytest.mark.django_db(transaction=True)
 def test_bad_input_exits_non_zero_with_one_line(command, state, message, acme, capsys):
     slug = "no-such-co"
     if state is not None:

@@ -176,7 +176,7 @@ def test_users_can_read_but_not_write_during_the_move_and_others_are_unaffected(
     def during_the_copy(move):
         if move.step == Step.COPIED:
             seen["read"] = reader.get("/doctors/")
-            seen["write"] = reader.post("/doctors/new/", {"last_name": "X"})
+            seen["write"] = reader.post("/doctors/add/", {"last_name": "X"})
             seen["other"] = other_client.get("/doctors/")
 
     move_company(on_local, "pg1", on_step=during_the_copy)
