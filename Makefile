@@ -75,6 +75,8 @@ bench: $(VENV)/.runtime
 	$(BIN)/python bench/concurrency.py
 	$(BIN)/python bench/copy_company.py
 	$(BIN)/python bench/backup_restore.py
+	$(BIN)/python bench/create_on_postgres.py
+	$(BIN)/python bench/move_company.py
 
 # The benchmarks of the tenancy core at 1,000 companies (docs/benchmarks.md; 20–40 minutes on 2 cores).
 bench-scale: $(VENV)/.runtime

@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def make_company(slug: str, doctors: int, visits: int, rng: random.Random):
-    """A SQLite company database with `doctors` doctors and `visits` visits (bulk inserts)."""
+def make_company(slug: str, doctors: int, visits: int, rng: random.Random, *, server: str = ""):
+    """A company database with `doctors` doctors and `visits` visits (bulk inserts), on `server` (by
+    default where a company without one is: the SQLite folder when no PostgreSQL server is configured)."""
     from appointments.models import Appointment
     from doctors.models import Doctor
     from patients.models import Patient
@@ -40,7 +41,7 @@ def make_company(slug: str, doctors: int, visits: int, rng: random.Random):
     from subscription.provisioning import tenant_database_create
     from subscription.tenancy import tenant_atomic, use_tenant
 
-    company = Company.objects.create(name=slug, slug=slug)
+    company = Company.objects.create(name=slug, slug=slug, server=server)
     tenant_database_create(company)
     specializations = list(Specialization.objects.values_list("pk", flat=True))
     cities = list(City.objects.values_list("pk", "region_id"))
