@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TenantServer(models.Model):
@@ -38,7 +39,7 @@ class CompanyMove(models.Model):
         COPIED = "copied", _("Copied")
         VERIFIED = "verified", _("Verified: same rows and checksums")
         SWITCHED = "switched", _("Switched: the company is on the new server")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("job state", "Done")  # not a held visit
         ROLLED_BACK = "rolled_back", _("Rolled back: the company stayed where it was")
 
     FINISHED = (Step.DONE, Step.ROLLED_BACK)
