@@ -50,6 +50,9 @@ def _tenant_folder(tmp_path_factory):
     }
     yield
     close_tenant_connections()
+    from subscription.storage.postgres import close_admin_connections
+
+    close_admin_connections()
 
 
 @pytest.fixture(autouse=True)

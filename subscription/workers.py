@@ -15,9 +15,11 @@ def close_before_fork() -> None:
     never use it, and they leave with os._exit, which closes nothing on the parent's behalf."""
     from django.db import connections
 
+    from subscription.storage.postgres import close_admin_connections
     from subscription.tenancy import close_tenant_connections
 
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close()
     close_tenant_connections()
+    close_admin_connections()

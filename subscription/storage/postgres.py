@@ -7,20 +7,43 @@ one statement, atomic, refusing an existing name.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import uuid
 from contextlib import contextmanager
 
 import environ
-from django.db import DatabaseError, connections
+import psycopg
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from subscription.aliases import acquire, validate_slug
+from subscription.aliases import validate_slug
 from subscription.storage.base import ProvisioningError, TenantStorage, build_alias, connection_for, migrate_alias
 from subscription.storage.postgres_copies import PostgresCopies, PostgresMoves
 
 PG_MAX_NAME = 63  # PostgreSQL cuts longer identifiers, which could make two names collide
 CREATION_LOCK = 0x7E4A_0001  # the advisory lock key every builder of this project takes
+
+
+_admin = threading.local()  # .connections: this thread's maintenance connections, one per server
+
+
+def _connect(config: dict):
+    return psycopg.connect(
+        dbname=config["NAME"],
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=config.get("PORT") or None,
+        autocommit=True,
+        connect_timeout=10,
+    )
+
+
+def close_admin_connections() -> None:
+    """Close this thread's maintenance connections (before a fork, at the end of a test run)."""
+    for connection in _admin.__dict__.pop("connections", {}).values():
+        connection.close()
 
 
 class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
@@ -34,7 +57,6 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
         # A connection pooler in front of the server (TENANT_POOLERS): requests and jobs connect through it;
         # what makes, renames, moves or drops databases connects to the server itself.
         self.pooled_template = pooled_template
-        self._server: str | None = None
 
     # --- names -----------------------------------------------------------------------------------
     def connection_settings(self, slug: str, *, database_name: str | None = None) -> dict:
@@ -68,19 +90,24 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
         return _("PostgreSQL database %(name)s") % {"name": name}
 
     # --- the server ------------------------------------------------------------------------------
-    def _server_alias(self) -> str:
-        """An alias for statements about databases (CREATE, DROP, RENAME), run from the server's maintenance database."""
+    def _admin_connection(self):
+        """This thread's connection to the server's maintenance database, for statements about databases
+        (CREATE, DROP, RENAME) and the creation lock: opened once and kept, since a connection costs more
+        than most of those statements (bench/create_on_postgres.py)."""
         config = self.connection_settings("server", database_name="postgres")
-        if self._server is None:
-            # One alias per server, leased for the life of the process: it is never released.
-            key = hashlib.sha256(repr(sorted((k, str(v)) for k, v in config.items())).encode()).hexdigest()[:12]
-            self._server = acquire(f"tenant__server_{key}", config)
-        return self._server
+        key = repr(sorted((k, str(v)) for k, v in config.items() if k in ("HOST", "PORT", "USER", "PASSWORD")))
+        held = _admin.__dict__.setdefault("connections", {})
+        connection = held.get(key)
+        if connection is None or connection.closed or connection.broken:
+            connection = held[key] = _connect(config)
+        return connection
 
     def execute(self, sql: str, params=None):
-        with connections[self._server_alias()]._nodb_cursor() as cursor:
-            cursor.execute(sql, params)
+        try:
+            cursor = self._admin_connection().execute(sql, params)
             return cursor.fetchall() if cursor.description else None
+        except psycopg.Error as error:
+            raise DatabaseError(" ".join(str(error).split())) from error
 
     def _database_exists(self, name: str) -> bool:
         return bool(self.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]))
@@ -95,13 +122,12 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
 
     @contextmanager
     def creation_lock(self):
-        """A PostgreSQL advisory lock on the server, held by a session of its own for the block."""
-        with connections[self._server_alias()]._nodb_cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [CREATION_LOCK])
-            try:
-                yield
-            finally:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [CREATION_LOCK])
+        """A PostgreSQL advisory lock on the server, held by this thread's session for the block."""
+        self.execute("SELECT pg_advisory_lock(%s)", [CREATION_LOCK])
+        try:
+            yield
+        finally:
+            self.execute("SELECT pg_advisory_unlock(%s)", [CREATION_LOCK])
 
     # The databases of this store's own work are named after its company databases (`tenant_` + `_template_…`
     # for tenant_{slug}), so that two deployments, or two test runs, sharing a server never touch each other's.
