@@ -40,7 +40,7 @@ import scale  # noqa: E402
 PREFIX = "bench"  # company databases are bench_<slug>
 HIDDEN = "bench__hidden_"  # spares set aside during a creation without spares
 HIDDEN_LIKE = HIDDEN.replace("_", "\\_") + "%"
-SPARES = "SELECT datname FROM pg_database WHERE datname LIKE 'tenant\\_\\_spare\\_%'"
+SPARES = "SELECT datname FROM pg_database WHERE datname LIKE %s"  # the store's own spares (_own_like)
 
 
 def p95(values: list[float]) -> float:
@@ -70,7 +70,7 @@ class Pools:
         return cursor.fetchall() if cursor.description else []
 
     def spares(self, name: str) -> list[str]:
-        return [spare for (spare,) in self.query(name, SPARES)]
+        return [spare for (spare,) in self.query(name, SPARES, [self.stores[name]._own_like("spare_")])]
 
     def hide(self) -> None:
         for name in self.stores:

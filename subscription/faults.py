@@ -102,12 +102,18 @@ def gate_for(slug: str) -> Gate:
         return gate
 
 
-def current_fault(slug: str) -> Fault | None:
-    """The fault that makes the company unavailable right now, if any."""
-    fault = _faults.get(slug)
+def _key(company) -> str:
+    """A fault belongs to a company's database where it is now: a move to another server leaves it behind."""
+    return f"{company.slug}@{company.server}"
+
+
+def current_fault(company) -> Fault | None:
+    """The fault that makes the company's database unavailable right now, if any."""
+    key = _key(company)
+    fault = _faults.get(key)
     if fault is not None and fault.until < time.monotonic():
         with _lock:
-            _faults.pop(slug, None)
+            _faults.pop(key, None)
         return None
     return fault
 
@@ -115,8 +121,8 @@ def current_fault(slug: str) -> Fault | None:
 def report_fault(company, reason: str, error: Exception) -> Fault:
     """Mark the company unavailable for a while, and record why (once per cool-down) for monitoring."""
     with _lock:
-        known = _faults.get(company.slug)
-        fault = _faults[company.slug] = Fault(reason, time.monotonic() + settings.TENANT_FAULT_COOLDOWN_S)
+        known = _faults.get(_key(company))
+        fault = _faults[_key(company)] = Fault(reason, time.monotonic() + settings.TENANT_FAULT_COOLDOWN_S)
     if known is None or known.reason != reason:
         logger.warning("company %s: database unavailable (%s): %s", company.slug, reason, error)
         from subscription.models import TenantSchemaState

@@ -74,7 +74,7 @@ class TenantMiddleware:
 
     def in_company(self, request: HttpRequest, company: Company) -> HttpResponse:
         """Run the view in the company's database, within the guards of subscription.faults."""
-        fault = faults.current_fault(company.slug)
+        fault = faults.current_fault(company)
         if fault is not None:
             return unavailable(request, fault.reason)
         gate = faults.gate_for(company.slug)
