@@ -7,6 +7,10 @@ WORKERS ?= 2
 THREADS ?= 4
 # Processes the main test suite runs in (pytest-xdist; `auto` is one per core, 1 runs it in this process).
 TEST_WORKERS ?= auto
+# The master databases the main suite runs on: `sqlite`, and with `postgres` once more with the master
+# database on the PostgreSQL server at 127.0.0.1:5432 (CI runs both).
+TEST_MASTERS ?= sqlite
+TEST_POSTGRES_MASTER_URL ?= postgres://postgres@127.0.0.1:5432/medrep_master
 
 .PHONY: run setup test e2e screenshots lint messages bench bench-scale clean
 
@@ -52,6 +56,11 @@ test: $(VENV)/.test
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=config/tests/browser
+	@if echo " $(TEST_MASTERS) " | grep -q " postgres "; then \
+		echo "The main suite again, with the master database on PostgreSQL ($(TEST_POSTGRES_MASTER_URL))"; \
+		DATABASE_URL=$(TEST_POSTGRES_MASTER_URL) TEST_POSTGRES_PREFIX=pgmaster \
+			$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --ignore=config/tests/browser; \
+	fi
 	$(BIN)/pytest config/tests/browser
 
 # The real-browser suite alone (Debian's Chromium driven by Playwright; see README's Testing section).
