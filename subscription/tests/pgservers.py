@@ -51,6 +51,10 @@ from subscription.tests.harness import (  # noqa: F401 (the harness's API, used 
 )
 from subscription.tests.pgbouncer import PgBouncer  # noqa: F401
 
+# Company databases on the harness's servers are named `hx_<slug>`: the servers belong to one test process,
+# so one prefix for every test lets them share each server's migrated template (built once a session).
+HARNESS_PREFIX = "hx"
+
 # --- PostgreSQL -------------------------------------------------------------------------------------
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",

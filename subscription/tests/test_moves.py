@@ -4,7 +4,6 @@ pg1 and pg2 are the harness's own PostgreSQL servers (pgservers.py); `local` is 
 """
 
 import sqlite3
-import uuid
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from subscription.scaleout.placement import choose_server, companies_per_server,
 from subscription.storage import ProvisioningError, server_storage
 from subscription.storage.tables import fingerprint
 from subscription.tenancy import WrongTenant, lease_tenant_alias, tenant_connection, use_tenant
+from subscription.tests.pgservers import HARNESS_PREFIX
 from subscription.tests.test_dbcopy import fill_company
 
 pytestmark = [pytest.mark.pgservers, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ Step = CompanyMove.Step
 @pytest.fixture
 def servers(settings, pg_servers):
     """Three servers: local (SQLite), pg1 and pg2; database names unique to the test."""
-    prefix = f"mv{uuid.uuid4().hex[:6]}"
+    prefix = HARNESS_PREFIX
     settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}},pg2={pg_servers.pg2.url}/{prefix}_{{slug}}"
     return pg_servers
 
@@ -279,7 +279,7 @@ def test_the_product_runs_through_pgbouncer_with_bounded_server_connections(
     settings, pg_servers, pgbouncer, company_factory, member, client
 ):
     """Companies on pg1 reached through PgBouncer (transaction pooling): made, written, listed, exported."""
-    prefix = f"bn{uuid.uuid4().hex[:6]}"
+    prefix = HARNESS_PREFIX
     settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}}"
     settings.TENANT_POOLERS = f"pg1={pgbouncer.url}/{prefix}_{{slug}}"
     companies = [company_factory(server="pg1") for _ in range(4)]

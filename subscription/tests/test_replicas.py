@@ -2,7 +2,6 @@
 after the reader's own write. pg1 and its replica are the harness's own servers (pgservers.py)."""
 
 import time
-import uuid
 
 import pytest
 from django.utils import timezone
@@ -13,6 +12,7 @@ from doctors.tests.factories import DoctorFactory
 from subscription import replicas
 from subscription.aliases import tenant_alias
 from subscription.tenancy import use_tenant
+from subscription.tests.pgservers import HARNESS_PREFIX
 
 pytestmark = [pytest.mark.pgservers, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.pgservers, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def company(settings, pg_servers, company_factory):
     """A company on pg1, whose replica is the harness's streaming replica of pg1; replay running."""
-    prefix = f"rp{uuid.uuid4().hex[:6]}"
+    prefix = HARNESS_PREFIX
     settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}}"
     settings.TENANT_REPLICAS = f"pg1={pg_servers.replica.url}/{prefix}_{{slug}}"
     settings.REPLICA_MAX_LAG_S = 1.0
