@@ -272,6 +272,13 @@ APP_VERSION = env("APP_VERSION", default="0.1.0")
 # file by default, or from Redis when REDIS_URL is set (production, several machines).
 REDIS_URL = env("REDIS_URL", default="")
 HUEY_DB = Path(env("HUEY_DB", default=str(BASE_DIR / "databases" / "huey.db")))
+# Django's cache: in the process by default; shared in Redis with REDIS_URL, so that several web hosts
+# keep no state of their own (sessions live in the master database either way).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "medrep"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 JOB_WORKERS = env.int("JOB_WORKERS", default=2)
 HUEY = {
     "name": env("HUEY_NAME", default="medrep"),
