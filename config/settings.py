@@ -295,6 +295,7 @@ STATS_SCHEDULE = env("STATS_SCHEDULE", default="5 * * * *")
 BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="30 22 * * *")  # 02:30 in Baku
 DRILL_SCHEDULE = env("DRILL_SCHEDULE", default="30 0 * * *")  # 04:30 in Baku
 JOB_FILES_CLEANUP_SCHEDULE = env("JOB_FILES_CLEANUP_SCHEDULE", default="45 * * * *")
+MOVED_CLEANUP_SCHEDULE = env("MOVED_CLEANUP_SCHEDULE", default="15 23 * * *")  # 03:15 in Baku
 # Files users' jobs make (exports) are kept this long, in JOB_FILES_DIR (default TENANT_DB_DIR/job-files).
 JOB_FILES_DIR = env("JOB_FILES_DIR", default="")
 JOB_FILES_HOURS = env.int("JOB_FILES_HOURS", default=24)

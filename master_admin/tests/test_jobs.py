@@ -125,6 +125,7 @@ def test_the_scheduler_runs_the_periodic_backups(acme, globex, tmp_path, setting
     never = "0 0 31 2 *"  # 31 February
     settings.BACKUP_SCHEDULE = "* * * * *"
     settings.STATS_SCHEDULE = settings.DRILL_SCHEDULE = settings.JOB_FILES_CLEANUP_SCHEDULE = never
+    settings.MOVED_CLEANUP_SCHEDULE = never
     queue = SqliteStorage(name="medrep-test", filename=str(tmp_path / "huey.db"))
     with running_worker(queue, periodic=True) as worker:
         worker.wait("scheduled_backups")

@@ -3,12 +3,14 @@
 pg1 and pg2 are the harness's own PostgreSQL servers (pgservers.py); `local` is the test run's SQLite folder.
 """
 
+import datetime
 import sqlite3
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
+from django.utils import timezone
 
 from doctors.models import Doctor
 from doctors.tests.factories import DoctorFactory
@@ -294,3 +296,15 @@ def test_the_product_runs_through_pgbouncer_with_bounded_server_connections(
         assert pg_servers.pg1.client_connections() <= pgbouncer.pool_size + 1
     pools = {row["database"] for row in pgbouncer.show("POOLS")}
     assert {f"{prefix}_{company.slug.replace('-', '_')}" for company in companies} <= pools  # served through it
+
+
+def test_kept_old_databases_are_dropped_after_the_retention_period(on_local, settings):
+    settings.TENANT_MOVE_KEEP_DAYS = 7
+    move_company(on_local, "pg1")
+    kept = server_storage("local").moved_path(on_local.slug)
+    call_command("move_company", "--purge")
+    assert kept.exists()  # a day-old move keeps its source
+    CompanyMove.objects.update(finished_at=timezone.now() - datetime.timedelta(days=8))
+    call_command("move_company", "--purge")
+    assert not kept.exists()
+    assert CompanyMove.objects.get().kept_source == "" and CompanyMove.objects.get().drop_source

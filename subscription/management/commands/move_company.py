@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from subscription.models import Company
@@ -26,13 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--purge",
             type=int,
+            nargs="?",
+            const=-1,
             metavar="DAYS",
-            help="Drop the kept old databases of moves finished more than DAYS days ago (TENANT_MOVE_KEEP_DAYS).",
+            help="Drop the kept old databases of moves finished more than DAYS days ago (default "
+            "TENANT_MOVE_KEEP_DAYS; the worker does this nightly).",
         )
 
     def handle(self, *args, slug=None, target=None, drop_source=False, finish=False, purge=None, **options) -> None:
         if purge is not None:
-            dropped = drop_kept_sources(purge)
+            dropped = drop_kept_sources(settings.TENANT_MOVE_KEEP_DAYS if purge < 0 else purge)
             self.stdout.write(f"Dropped {len(dropped)} kept old database(s).")
             return
         if not slug:
