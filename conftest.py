@@ -286,6 +286,14 @@ def pg_servers():
     cluster.stop()
 
 
+@pytest.fixture
+def servers(settings, pg_servers):
+    """Company databases on three servers: `local` (SQLite), and the harness's pg1 and pg2 (TENANT_SERVERS)."""
+    prefix = pgservers.HARNESS_PREFIX
+    settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}},pg2={pg_servers.pg2.url}/{prefix}_{{slug}}"
+    return pg_servers
+
+
 @pytest.fixture(scope="session")
 def pgbouncer(pg_servers):
     """PgBouncer in transaction pooling mode in front of pg1 (pool of 5 server connections per database)."""

@@ -15,19 +15,10 @@ from subscription.models import Company, CompanyMove, TenantServer
 from subscription.scaleout.placement import server_states, set_server_state
 from subscription.storage import server_storage
 from subscription.tenancy import use_tenant
-from subscription.tests.pgservers import HARNESS_PREFIX
 
 pytestmark = [pytest.mark.pgservers, pytest.mark.django_db(transaction=True)]
 State = TenantServer.State
 CONFIRMED = {"confirm": "on"}
-
-
-@pytest.fixture
-def servers(settings, pg_servers):
-    """Three servers: local (SQLite), pg1 and pg2; database names unique to the test."""
-    prefix = HARNESS_PREFIX
-    settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}},pg2={pg_servers.pg2.url}/{prefix}_{{slug}}"
-    return pg_servers
 
 
 @pytest.fixture

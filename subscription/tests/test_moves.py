@@ -29,14 +29,6 @@ Step = CompanyMove.Step
 
 
 @pytest.fixture
-def servers(settings, pg_servers):
-    """Three servers: local (SQLite), pg1 and pg2; database names unique to the test."""
-    prefix = HARNESS_PREFIX
-    settings.TENANT_SERVERS = f"pg1={pg_servers.pg1.url}/{prefix}_{{slug}},pg2={pg_servers.pg2.url}/{prefix}_{{slug}}"
-    return pg_servers
-
-
-@pytest.fixture
 def on_local(servers, company_factory):
     """A company on the SQLite folder with rows in every table."""
     company = company_factory(server="local")
