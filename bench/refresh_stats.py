@@ -121,7 +121,7 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
-        f"\nrefresh_platform_stats (SQLite, 1 worker), median of {args.rounds} runs (min–max), each in a fresh process"
+        f"\nrefresh_platform_stats (SQLite, its default --jobs), median of {args.rounds} runs (min–max), each in a fresh process"
     )
     print(
         f"{'companies':>9} {'time':>24} {'a company':>10} {'CPU time':>10} {'close_connection':>17} {'closed':>7} "

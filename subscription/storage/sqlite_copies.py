@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,7 +227,14 @@ class SqliteMoves:
         if self._moved_already(live, kept):
             return str(kept)
         remove_sqlite(kept)
-        self._checkpoint(slug, live)
+        for attempt in range(10):  # readers that began before the switch finish in moments
+            try:
+                self._checkpoint(slug, live)
+                break
+            except ProvisioningError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.3)
         self._move(slug, live, kept)
         return str(kept)
 
