@@ -168,10 +168,20 @@ def stop_on_sigterm() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        global _installed_by
+        _installed_by = os.getpid()
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
 
 
+_installed_by = 0
+
+
 def _raise_keyboard_interrupt(signum, frame):
+    if os.getpid() != _installed_by:
+        # A forked child (a pool's worker, say) inherited the handler: it must simply end, as it would have.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt(f"signal {signum}")
 
 
