@@ -89,7 +89,9 @@ class TenantMiddleware:
             if response.streaming:
                 # The body runs after this returns, outside the gate: a client that never reads it
                 # must not keep a place. It waits briefly for locks all the same.
-                response.streaming_content = self.stream_in_tenant(company, response.streaming_content)
+                response.streaming_content = self.stream_in_tenant(
+                    company, response.streaming_content, wrote_recently=replicas.wrote_recently.get()
+                )
             return response
         finally:
             replicas.wrote_recently.reset(wrote)
@@ -131,13 +133,15 @@ class TenantMiddleware:
         return unavailable(request, reason)
 
     @staticmethod
-    def stream_in_tenant(company: Company, content):
-        """A streaming body runs after the view returned: re-enter the company for it."""
+    def stream_in_tenant(company: Company, content, *, wrote_recently: bool = False):
+        """A streaming body runs after the view returned: re-enter the company (and the reader's state) for it."""
         token = faults.lock_wait.set(settings.TENANT_LOCK_TIMEOUT_S)
+        wrote = replicas.wrote_recently.set(wrote_recently)
         try:
             with use_tenant(company):
                 yield from content
         finally:
+            replicas.wrote_recently.reset(wrote)
             faults.lock_wait.reset(token)
             close_tenant_connections()
 

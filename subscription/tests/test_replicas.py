@@ -99,3 +99,20 @@ def test_after_their_own_write_a_user_reads_from_the_primary(company, pg_servers
     saved = client.post(f"/doctors/{doctor.pk}/edit/", data)
     assert saved.status_code == 302 and replicas.WROTE_COOKIE in saved.cookies
     assert client.get("/").context["figures"]["visits"]["planned"] == 2
+
+
+def test_a_streamed_export_reads_where_the_reader_may(company, pg_servers, member, client, settings):
+    """The CSV body streams after the view returned: still from the replica, unless the reader just wrote."""
+    client.force_login(member("manager", company))
+    settings.REPLICA_MAX_LAG_S = 30.0  # the unreplayed write below stays "close enough"
+    pg_servers.replica.pause_replay()
+    with use_tenant(company):
+        DoctorFactory(last_name="Unreplayed")
+    replicas.forget_lags()
+
+    def exported() -> str:
+        return b"".join(client.get("/doctors/?export=csv").streaming_content).decode()
+
+    assert "Before" in exported() and "Unreplayed" not in exported()  # from the replica
+    client.cookies[replicas.WROTE_COOKIE] = "1"  # as the user's own write leaves it
+    assert "Unreplayed" in exported()  # from the primary
