@@ -36,7 +36,7 @@ from subscription.tenancy import (
     tenant_connection,
     use_tenant,
 )
-from subscription.workers import can_fork, close_before_fork
+from subscription.workers import can_fork, close_before_fork, start_forked_worker
 
 T = TypeVar("T")
 MAX_JOBS = 16
@@ -194,7 +194,7 @@ def _in_processes(companies: list[Company], read: Callable[[Company], T], jobs: 
     """`read` in forked worker processes, for work that keeps the interpreter busy (SQLite, a few ms a company)."""
     close_before_fork()
     chunks = [companies[start : start + PROCESS_CHUNK] for start in range(0, len(companies), PROCESS_CHUNK)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=start_forked_worker) as pool:
         for probes in pool.imap_unordered(partial(_probe_all, read), chunks):
             yield from probes
 

@@ -23,3 +23,16 @@ def close_before_fork() -> None:
             connection.close()
     close_tenant_connections()
     close_admin_connections()
+
+
+def start_forked_worker() -> None:
+    """A forked pool worker's first step: the signals as a new process has them.
+
+    The parent may handle SIGTERM its own way (the job worker stops gracefully on it, a test run stops
+    its servers): inherited, such a handler would keep a worker alive when its pool terminates it,
+    and the pool would wait for it forever.
+    """
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -15,7 +15,7 @@ from subscription.models import Company
 from subscription.provisioning import record_schema_states
 from subscription.schema import migration_key
 from subscription.storage import storage_for
-from subscription.workers import can_fork
+from subscription.workers import can_fork, start_forked_worker
 
 RECORD_EVERY = 100  # outcomes written to the master database in one transaction
 CHUNK = 20  # companies a worker process migrates before it reports them
@@ -122,7 +122,7 @@ class Command(BaseCommand):
         if can_fork():
             # Forked workers start at once and inherit the migration graph this process has read.
             prepare_fork()
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=start_forked_worker) as pool:
                 for outcomes in pool.imap_unordered(work, chunks):
                     yield from outcomes
             return
