@@ -194,9 +194,20 @@ def _in_processes(companies: list[Company], read: Callable[[Company], T], jobs: 
     """`read` in forked worker processes, for work that keeps the interpreter busy (SQLite, a few ms a company)."""
     close_before_fork()
     chunks = [companies[start : start + PROCESS_CHUNK] for start in range(0, len(companies), PROCESS_CHUNK)]
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=start_forked_worker) as pool:
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=start_forked_worker)
+    finished = False
+    try:
         for probes in pool.imap_unordered(partial(_probe_all, read), chunks):
             yield from probes
+        finished = True
+    finally:
+        # Read to the end: the workers are told to stop and leave by themselves. Only a reader that gave up
+        # (an error, an abandoned generator) has them terminated.
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
 
 
 def for_each_tenant(
