@@ -128,9 +128,17 @@ class TenantMiddleware:
             # write. (The atomic block that failed may have closed the connection, clearing errors_occurred.)
             return unavailable(request, reason)
         if reason is None or not connection.errors_occurred:
+            if self.moved_meanwhile(company):
+                return unavailable(request, "moving")  # its session ended by the move's fence, in whatever form
             return None  # the error came from elsewhere (the master database, say)
         faults.report_fault(company, reason, exception)
         return unavailable(request, reason)
+
+    @staticmethod
+    def moved_meanwhile(company: Company) -> bool:
+        """Whether the company is being moved, or was moved since this request read it (on errors only)."""
+        current = Company.objects.filter(pk=company.pk).values_list("lifecycle_pending", "server").first()
+        return current is not None and (current[0] == access.MOVING or current[1] != company.server)
 
     @staticmethod
     def stream_in_tenant(company: Company, content, *, wrote_recently: bool = False):
