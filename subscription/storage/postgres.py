@@ -40,6 +40,11 @@ def _connect(config: dict):
     )
 
 
+def _like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches it literally (backslash, _ and % escaped)."""
+    return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+
+
 def close_admin_connections() -> None:
     """Close this thread's maintenance connections (before a fork, at the end of a test run)."""
     for connection in _admin.__dict__.pop("connections", {}).values():
@@ -138,8 +143,7 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
 
     def _own_like(self, kind: str) -> str:
         """A LIKE pattern (escaped) for this store's own databases whose name starts with `kind`."""
-        escaped = self._own(kind).replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
-        return f"{escaped}%"
+        return f"{_like_literal(self._own(kind))}%"
 
     def remove_leftovers(self) -> list[str]:
         """Databases of builds that never finished (killed): every build holds the creation lock."""
@@ -294,11 +298,7 @@ class PostgresStorage(PostgresMoves, PostgresCopies, TenantStorage):
 
     def total_size(self) -> int:
         before, _slug, after = self.name("xslugx").partition("xslugx")
-
-        def escape(text: str) -> str:
-            return text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
-
-        like = f"{escape(before)}%{escape(after)}"
+        like = f"{_like_literal(before)}%{_like_literal(after)}"
         rows = self.execute(
             "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database WHERE datname LIKE %s", [like]
         )
